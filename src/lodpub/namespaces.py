@@ -1,0 +1,115 @@
+"""The one place where lodpub's IRIs and prefixes are defined.
+
+Everything lodpub mints lives under one persistent HTTP base (``BASE``). A deployment that
+serves the data at another address maps the base onto its host (see ``web``); the IRIs in the
+data never change.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace as _NS
+
+BASE = "https://w3id.org/lodpub/"
+
+LPO = Namespace(BASE + "ontology/")  # classes and properties of the geopolitics ontology
+LPV = Namespace(BASE + "vocab/")  # SKOS concepts: modality, link status, designation programmes
+ID = Namespace(BASE + "id/")  # entities, events and n-ary nodes
+CLAIM = Namespace(BASE + "claim/")  # one node per curated record (fact or claim)
+SOURCE = Namespace(BASE + "source/")  # source documents; sentences are SOURCE[doc + "#s12"]
+GRAPH = Namespace(BASE + "graph/")  # named graphs
+
+ONTOLOGY_IRI = URIRef(BASE + "ontology")
+DATASET_IRI = URIRef(BASE + "dataset")
+
+GRAPH_ONTOLOGY = GRAPH["ontology"]
+GRAPH_FACTS = GRAPH["facts"]
+GRAPH_CLAIMS = GRAPH["claims"]
+GRAPH_INFERRED = GRAPH["inferred"]
+GRAPH_LINKS = GRAPH["links"]
+GRAPH_WIKIDATA = GRAPH["wikidata"]
+
+# Graphs that make the "published view" (the Turtle dump): what a reader takes as asserted.
+PUBLISHED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED)
+
+# External vocabularies.
+SCHEMA = _NS("https://schema.org/")
+ORG = _NS("http://www.w3.org/ns/org#")
+TIME = _NS("http://www.w3.org/2006/time#")
+SEM = _NS("http://semanticweb.cs.vu.nl/2009/11/sem/")
+OA = _NS("http://www.w3.org/ns/oa#")
+VOID = _NS("http://rdfs.org/ns/void#")
+SD = _NS("http://www.w3.org/ns/sparql-service-description#")
+SH = _NS("http://www.w3.org/ns/shacl#")
+WD = _NS("http://www.wikidata.org/entity/")
+WDT = _NS("http://www.wikidata.org/prop/direct/")
+P = _NS("http://www.wikidata.org/prop/")
+PS = _NS("http://www.wikidata.org/prop/statement/")
+PQ = _NS("http://www.wikidata.org/prop/qualifier/")
+PR = _NS("http://www.wikidata.org/prop/reference/")
+WDS = _NS("http://www.wikidata.org/entity/statement/")
+WDREF = _NS("http://www.wikidata.org/reference/")
+WIKIBASE = _NS("http://wikiba.se/ontology#")
+
+PREFIXES: dict[str, str] = {
+    "lpo": str(LPO),
+    "lpv": str(LPV),
+    "id": str(ID),
+    "claim": str(CLAIM),
+    "source": str(SOURCE),
+    "graph": str(GRAPH),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "dct": str(DCTERMS),
+    "dcat": str(DCAT),
+    "foaf": str(FOAF),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+    "org": str(ORG),
+    "time": str(TIME),
+    "sem": str(SEM),
+    "oa": str(OA),
+    "void": str(VOID),
+    "sd": str(SD),
+    "sh": str(SH),
+    "wd": str(WD),
+    "wdt": str(WDT),
+    "p": str(P),
+    "ps": str(PS),
+    "pq": str(PQ),
+    "pr": str(PR),
+    "wds": str(WDS),
+    "wdref": str(WDREF),
+    "wikibase": str(WIKIBASE),
+}
+
+
+def bind_prefixes(graph) -> None:
+    """Bind lodpub's prefixes on an rdflib graph or dataset (replacing rdflib's defaults)."""
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True, replace=True)
+
+
+def expand(curie: str) -> URIRef:
+    """Expand ``prefix:local`` to a full IRI; a bare name is a term of the lodpub ontology."""
+    if curie.startswith(("http://", "https://", "urn:")):
+        return URIRef(curie)
+    prefix, sep, local = curie.partition(":")
+    if not sep:
+        return LPO[curie]
+    try:
+        return URIRef(PREFIXES[prefix] + local)
+    except KeyError:
+        raise KeyError(f"unknown prefix {prefix!r} in {curie!r}; known: {', '.join(PREFIXES)}") from None
+
+
+def sentence_iri(source_id: str, number: int) -> URIRef:
+    """The IRI of sentence ``number`` (1-based) of source document ``source_id``."""
+    return URIRef(f"{SOURCE}{source_id}#s{number}")
+
+
+__all__ = [name for name in dir() if name.isupper()] + ["bind_prefixes", "expand", "sentence_iri"]
+__all__ += ["DCAT", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD"]

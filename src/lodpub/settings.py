@@ -1,0 +1,142 @@
+"""Frozen settings: defaults -> [tool.lodpub] in pyproject.toml -> LODPUB_* env -> CLI flags.
+
+Every setting is declared once here, with its help text; docs/settings.md is checked against
+this list by a test.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every lodpub setting with its default; build one with ``load_settings``."""
+
+    project_dir: Path = _setting(Path("."), "Project root holding data/, ontology/, shapes/.")
+    dist_dir: Path = _setting(Path("dist"), "Where releases are written and served from.")
+    public_url: str = _setting(
+        "", "Public URL the server is reached at, if it differs from the request's host."
+    )
+    host: str = _setting("127.0.0.1", "Address `lodpub serve` listens on.")
+    port: int = _setting(5000, "Port `lodpub serve` listens on.")
+    workers: int = _setting(2, "Query worker processes (each one query at a time).")
+    threads: int = _setting(8, "HTTP server threads.")
+    query_timeout: float = _setting(5.0, "Seconds a SPARQL query may run before it is stopped.")
+    max_rows: int = _setting(0, "Row cap on SELECT results; 0 means no cap. Truncation is flagged.")
+    max_query_bytes: int = _setting(100_000, "Largest accepted query or request body, in bytes.")
+    service_allowlist: tuple[str, ...] = _setting(
+        (), "SPARQL endpoints a query may call with SERVICE (comma-separated in env)."
+    )
+    reason: bool = _setting(True, "Run the owlready2/HermiT reasoner during `lodpub build`.")
+    license: str = _setting(
+        "https://creativecommons.org/licenses/by/4.0/", "Licence of the published dataset."
+    )
+    wikidata_api: str = _setting(
+        "https://www.wikidata.org/w/api.php", "Wikidata API used by `lodpub link` when online."
+    )
+
+    @property
+    def data_dir(self) -> Path:
+        """Curated records and source texts."""
+        return self.project_dir / "data"
+
+    @property
+    def ontology_dir(self) -> Path:
+        """The OWL ontology (Turtle)."""
+        return self.project_dir / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        """The SHACL shapes (Turtle)."""
+        return self.project_dir / "shapes"
+
+    @property
+    def releases_dir(self) -> Path:
+        """Immutable release directories, one per version."""
+        return self.resolved_dist / "releases"
+
+    @property
+    def resolved_dist(self) -> Path:
+        """``dist_dir`` made absolute against the project directory."""
+        dist = Path(self.dist_dir)
+        return dist if dist.is_absolute() else self.project_dir / dist
+
+
+def setting_help() -> dict[str, str]:
+    """Each setting's name and help text, in declaration order."""
+    return {f.name: f.metadata["help"] for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = {f.name: f.type for f in dataclasses.fields(Settings)}[name]
+    try:
+        if kind in ("Path",):
+            return Path(value)
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            return str(value).strip().lower() in ("1", "true", "yes", "on")
+        if kind.startswith("tuple"):
+            if isinstance(value, str):
+                return tuple(v.strip() for v in value.split(",") if v.strip())
+            return tuple(value)
+        return str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"setting {name!r}: cannot use {value!r} as {kind}") from None
+
+
+def _find_project(start: Path) -> Path:
+    for candidate in (start, *start.parents):
+        if (candidate / "pyproject.toml").is_file() and (candidate / "data").is_dir():
+            return candidate
+    return start
+
+
+def load_settings(project_dir: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from defaults, pyproject's [tool.lodpub], LODPUB_* variables, then ``overrides``.
+
+    ``overrides`` with the value ``None`` are ignored, so CLI options can be passed straight in.
+    """
+    env_project = os.environ.get("LODPUB_PROJECT_DIR")
+    root = Path(project_dir or env_project or _find_project(Path.cwd())).resolve()
+    names = {f.name for f in dataclasses.fields(Settings)}
+    values: dict[str, Any] = {"project_dir": root}
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        with pyproject.open("rb") as fh:
+            table = tomllib.load(fh).get("tool", {}).get("lodpub", {})
+        for key, value in table.items():
+            key = key.replace("-", "_")
+            if key not in names:
+                raise ConfigError(
+                    f"{pyproject}: unknown setting [tool.lodpub] {key!r}; "
+                    f"known settings: {', '.join(sorted(names))}"
+                )
+            values[key] = _coerce(key, value)
+    for key in names - {"project_dir"}:
+        env = os.environ.get("LODPUB_" + key.upper())
+        if env is not None:
+            values[key] = _coerce(key, env)
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if key not in names:
+            raise ConfigError(f"unknown setting {key!r}")
+        values[key] = _coerce(key, value)
+    return Settings(**values)
