@@ -1,0 +1,140 @@
+"""The VoID + DCAT description of the dataset and of one release (void.ttl).
+
+It names the SPARQL endpoint, every dump with size and SHA-256, the named graphs as subsets with
+their triple counts, the vocabularies used, and the linkset to Wikidata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rdflib import Graph, Literal, URIRef
+
+from . import __version__
+from .namespaces import (
+    BASE,
+    DATASET_IRI,
+    DCAT,
+    DCTERMS,
+    FOAF,
+    GRAPH_FACTS,
+    ONTOLOGY_IRI,
+    OWL,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SD,
+    SOURCE,
+    VOID,
+    WD,
+    XSD,
+    bind_prefixes,
+)
+
+SPDX = "http://spdx.org/rdf/terms#"
+WIKIDATA_DATASET = URIRef("https://www.wikidata.org/")
+VOCABULARIES = ("lpo", "lpv", "schema", "org", "prov", "oa", "skos", "dct", "owl", "rdfs", "time",
+                "sem", "wikibase")
+GRAPH_TITLES = {
+    "ontology": "The geopolitics ontology (TBox) and SKOS schemes",
+    "facts": "Reported facts only: the plain triples a SPARQL user queries first",
+    "claims": "Every claim (fact, forecast, assessment, …) with provenance and text anchors",
+    "links": "Wikidata link status and the evidence for each link",
+    "inferred": "Triples added by the OWL reasoner (HermiT), kept apart from asserted ones",
+    "wikidata": "The facts in Wikidata's RDF model (wdt:, p:/ps:/pq:) with references",
+}
+
+
+def describe(version: str, graphs: Mapping[URIRef, Graph], files: Sequence[dict],
+             sources: Sequence[str], license_iri: str) -> Graph:
+    """VoID and DCAT triples for the dataset and this release."""
+    g = Graph()
+    bind_prefixes(g)
+    g.bind("spdx", SPDX)
+    ds = DATASET_IRI
+    for t in (VOID.Dataset, DCAT.Dataset):
+        g.add((ds, RDF.type, t))
+    g.add((ds, DCTERMS.title, Literal("lodpub: Iraq between Iran and the United States", lang="en")))
+    g.add((ds, RDFS.label, Literal("lodpub dataset", lang="en")))
+    g.add((ds, DCTERMS.description, Literal(
+        "Facts and claims from a Brookings Institution analysis (early 2025) of Iraq between Iran "
+        "and the United States after the fall of the Assad regime, each tied to the sentence it "
+        "comes from; forecasts, assessments and recommendations kept apart from facts.", lang="en")))
+    g.add((ds, DCTERMS.license, URIRef(license_iri)))
+    g.add((ds, DCAT.version, Literal(version)))
+    g.add((ds, OWL.versionInfo, Literal(version)))
+    g.add((ds, DCTERMS.conformsTo, ONTOLOGY_IRI))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(BASE + "sparql")))
+    g.add((ds, VOID.rootResource, URIRef(BASE)))
+    g.add((ds, VOID.uriSpace, Literal(BASE)))
+    g.add((ds, DCAT.landingPage, URIRef(BASE)))
+    g.add((ds, FOAF.homepage, URIRef(BASE)))
+    g.add((ds, DCTERMS.creator, Literal(f"lodpub {__version__}")))
+    for source in sources:
+        g.add((ds, DCTERMS.source, SOURCE[source]))
+    for prefix in VOCABULARIES:
+        g.add((ds, VOID.vocabulary, URIRef(PREFIXES[prefix])))
+    total = sum(len(graph) for graph in graphs.values())
+    g.add((ds, VOID.triples, Literal(total, datatype=XSD.integer)))
+    entities = {s for s in graphs[GRAPH_FACTS].subjects() if str(s).startswith(BASE + "id/")}
+    g.add((ds, VOID.entities, Literal(len(entities), datatype=XSD.integer)))
+    _subsets(g, graphs)
+    _distributions(g, files)
+    _linkset(g, graphs[GRAPH_FACTS])
+    service = URIRef(BASE + "sparql#service")
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, URIRef(BASE + "sparql")))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    return g
+
+
+def _subsets(g: Graph, graphs: Mapping[URIRef, Graph]) -> None:
+    for name in sorted(graphs, key=str):
+        subset = URIRef(f"{name}#dataset")
+        local = str(name).rsplit("/", 1)[-1]
+        g.add((DATASET_IRI, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, SD.name, name))
+        g.add((subset, DCTERMS.title, Literal(GRAPH_TITLES.get(local, local), lang="en")))
+        g.add((subset, VOID.triples, Literal(len(graphs[name]), datatype=XSD.integer)))
+
+
+def _distributions(g: Graph, files: Sequence[dict]) -> None:
+    for entry in files:
+        url = URIRef(BASE + "downloads/" + entry["name"])
+        dist = URIRef(f"{DATASET_IRI}#dist-{entry['name']}")
+        if entry["name"].startswith(("lodpub.", "ontology.")):
+            g.add((DATASET_IRI, VOID.dataDump, url))
+        g.add((DATASET_IRI, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        g.add((dist, DCTERMS.title, Literal(entry["name"])))
+        g.add((dist, DCTERMS.description, Literal(entry["description"], lang="en")))
+        g.add((dist, DCAT.downloadURL, url))
+        g.add((dist, DCAT.mediaType, URIRef(
+            "https://www.iana.org/assignments/media-types/" + entry["media_type"])))
+        g.add((dist, DCTERMS.format, Literal(entry["format"])))
+        g.add((dist, DCAT.byteSize, Literal(entry["size"], datatype=XSD.nonNegativeInteger)))
+        checksum = URIRef(f"{dist}-sha256")
+        g.add((dist, URIRef(SPDX + "checksum"), checksum))
+        g.add((checksum, RDF.type, URIRef(SPDX + "Checksum")))
+        g.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
+        g.add((checksum, URIRef(SPDX + "checksumValue"), Literal(entry["sha256"],
+                                                               datatype=XSD.hexBinary)))
+        if entry.get("triples") is not None:
+            g.add((dist, VOID.triples, Literal(entry["triples"], datatype=XSD.integer)))
+
+
+def _linkset(g: Graph, facts: Graph) -> None:
+    links = [(s, o) for s, o in facts.subject_objects(OWL.sameAs) if str(o).startswith(str(WD))]
+    linkset = URIRef(f"{DATASET_IRI}#wikidata-links")
+    g.add((DATASET_IRI, VOID.subset, linkset))
+    g.add((linkset, RDF.type, VOID.Linkset))
+    g.add((linkset, DCTERMS.title, Literal("owl:sameAs links to Wikidata", lang="en")))
+    g.add((linkset, VOID.linkPredicate, OWL.sameAs))
+    g.add((linkset, VOID.subjectsTarget, DATASET_IRI))
+    g.add((linkset, VOID.objectsTarget, WIKIDATA_DATASET))
+    g.add((linkset, VOID.triples, Literal(len(links), datatype=XSD.integer)))
+    g.add((WIKIDATA_DATASET, RDF.type, VOID.Dataset))
+    g.add((WIKIDATA_DATASET, RDFS.label, Literal("Wikidata", lang="en")))
+    g.add((WIKIDATA_DATASET, VOID.uriSpace, Literal(str(WD))))
+    g.add((WIKIDATA_DATASET, VOID.sparqlEndpoint, URIRef("https://query.wikidata.org/sparql")))
