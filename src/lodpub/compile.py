@@ -165,14 +165,14 @@ def anchor(record: Record, sources: Mapping[str, Source]) -> Anchor:
     if source_id not in sources:
         raise RecordError(f"{record.where}: say which source it quotes (source: <id>)")
     source = sources[source_id]
-    found = source.find(record.quote, record.occurrence)
+    found = source.find(record.quote, record.occurrence or 1)
     if found is None:
         hint = _near_miss(record.quote, source.text)
         raise QuoteError(
             f"{record.where}: the quote is not in {source.path} verbatim"
             f"{hint}. Copy the exact text (curly quotes and typos included)."
         )
-    if record.occurrence == 1 and source.count(record.quote) > 1:
+    if record.occurrence is None and source.count(record.quote) > 1:
         raise QuoteError(
             f"{record.where}: the quote occurs {source.count(record.quote)} times in "
             f"{source.path}; lengthen it or add 'occurrence: N'"

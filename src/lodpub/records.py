@@ -92,7 +92,7 @@ class Record:
     statements: tuple[tuple[Any, Any, Any], ...]
     about: tuple[str, ...] = ()
     note: str | None = None
-    occurrence: int = 1
+    occurrence: int | None = None  # which occurrence of a repeated quote (1-based)
     file: Path = field(default=Path("."))
     line: int = 0
 
@@ -183,8 +183,8 @@ def parse_record(item: dict[str, Any], path: Path) -> Record:
     if kind not in KINDS:
         raise RecordError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
     statements = tuple(_parse_statement(s, where) for s in _as_list(item.get("statements")))
-    occurrence = item.get("occurrence", 1)
-    if not isinstance(occurrence, int) or occurrence < 1:
+    occurrence = item.get("occurrence")
+    if occurrence is not None and (not isinstance(occurrence, int) or occurrence < 1):
         raise RecordError(f"{where}: occurrence must be a whole number from 1")
     return Record(
         id=record_id,

@@ -1,0 +1,98 @@
+"""The compiler: records in, triples out; every error names the record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal
+
+from lodpub.compile import compile_dataset, literal
+from lodpub.errors import QuoteError, RecordError
+from lodpub.namespaces import CLAIM, GRAPH_CLAIMS, GRAPH_FACTS, ID, LPO, LPV, OA, RDF, XSD
+from lodpub.records import Entity, Record
+from lodpub.sources import Source, split_sentences
+
+ONTOLOGY = """
+@prefix lpo: <https://w3id.org/lodpub/ontology/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+lpo:State a owl:Class . lpo:Event a owl:Class . lpo:Agent a owl:Class .
+lpo:memberOf a owl:ObjectProperty . lpo:date a owl:DatatypeProperty .
+"""
+TEXT = "Alpha joined Beta in 2021.\n\nAlpha will likely leave Beta.\n\nAlpha joined Beta in 2021."
+
+
+def _source() -> Source:
+    return Source("doc", Path("doc.txt"), TEXT, {}, split_sentences(TEXT))
+
+
+def _entity(entity_id: str, kind: str = "State") -> Entity:
+    return Entity(entity_id, entity_id.title(), (), (kind,), None, {"status": "none"},
+                  Path("e.yaml"), 1)
+
+
+def _record(record_id: str, quote: str, kind: str, statements, occurrence=None) -> Record:
+    return Record(record_id, None, quote, kind, "author", tuple(statements),
+                  occurrence=occurrence, file=Path("r.yaml"), line=3)
+
+
+def _compile(records):
+    ontology = Graph().parse(data=ONTOLOGY, format="turtle")
+    entities = [_entity("alpha"), _entity("beta"), _entity("author", "Agent")]
+    return compile_dataset(ontology, entities, records, {"doc": _source()}, [])
+
+
+def test_literal_keeps_date_precision():
+    assert literal({"date": "2021"}, "x").datatype == XSD.gYear
+    assert literal({"date": "2021-12"}, "x").datatype == XSD.gYearMonth
+    assert literal({"date": "2025-01-08"}, "x").datatype == XSD.date
+    assert literal({"text": "hi"}, "x") == Literal("hi", lang="en")
+    with pytest.raises(RecordError, match="not YYYY"):
+        literal({"date": "January 2021"}, "x")
+
+
+def test_compile_projects_only_facts():
+    records = [
+        _record("joined", "Alpha joined Beta in 2021.", "fact",
+                [["alpha", "memberOf", "beta"]], occurrence=1),
+        _record("leave", "Alpha will likely leave Beta.", "forecast",
+                [["beta", "memberOf", "alpha"]]),
+    ]
+    graphs = _compile(records).graphs
+    facts, claims = graphs[GRAPH_FACTS], graphs[GRAPH_CLAIMS]
+    assert (ID.alpha, LPO.memberOf, ID.beta) in facts
+    assert (ID.beta, LPO.memberOf, ID.alpha) not in facts
+    assert (CLAIM.leave, LPO.modality, LPV.forecast) in claims
+    statement = claims.value(CLAIM.leave, LPO.statement)
+    assert claims.value(statement, RDF.subject) == ID.beta
+    assert (CLAIM.joined, LPO.sentence, None) in claims
+
+
+def test_compile_anchor_offsets_point_at_the_quote():
+    records = [_record("leave", "will likely leave", "forecast", [])]
+    claims = _compile(records).graphs[GRAPH_CLAIMS]
+    target = claims.value(CLAIM.leave, LPO.anchor)
+    selectors = list(claims.objects(target, OA.hasSelector))
+    position = next(s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in claims)
+    start = int(claims.value(position, OA.start))
+    end = int(claims.value(position, OA.end))
+    assert TEXT[start:end] == "will likely leave"
+
+
+def test_compile_rejects_quote_not_in_source():
+    records = [_record("bad", "Alpha joined Gamma", "fact", [])]
+    with pytest.raises(QuoteError, match=r"record 'bad'.*not in doc.txt verbatim"):
+        _compile(records)
+
+
+def test_compile_rejects_ambiguous_quote_without_occurrence():
+    records = [_record("twice", "Alpha joined Beta in 2021.", "fact", [])]
+    with pytest.raises(QuoteError, match="occurs 2 times"):
+        _compile(records)
+
+
+def test_compile_rejects_unknown_entity_and_term():
+    with pytest.raises(RecordError, match="'gamma' is not an entity id"):
+        _compile([_record("e", "will likely leave", "fact", [["alpha", "memberOf", "gamma"]])])
+    with pytest.raises(RecordError, match="'memberof'.*not defined in ontology"):
+        _compile([_record("t", "will likely leave", "fact", [["alpha", "memberof", "beta"]])])
