@@ -1,0 +1,143 @@
+"""The build: a real release from the real data; deterministic, atomic, honest about kinds."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+
+import pytest
+from rdflib import Dataset, Graph
+
+from lodpub.build import build
+from lodpub.errors import QuoteError, RecordError
+from lodpub.namespaces import (
+    CLAIM, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_INFERRED, GRAPH_LINKS, GRAPH_ONTOLOGY, GRAPH_WIKIDATA,
+    LPO, LPV, RDF,
+)
+from lodpub.records import load_entities, load_records
+from lodpub.release import Release
+
+EXPECTED_FILES = {
+    "lodpub.ttl", "lodpub.trig", "lodpub.nq.gz", "lodpub.nt.gz", "lodpub.jsonld",
+    "ontology.ttl", "ontology.rdf", "shapes.ttl", "void.ttl", "shacl-report.ttl",
+    "shacl-report.txt", "sources/brookings-iraq-2025.txt",
+}
+
+
+def _dataset(release: Release) -> Dataset:
+    dataset = Dataset()
+    dataset.parse(release.path / "lodpub.trig", format="trig")
+    return dataset
+
+
+def test_build_writes_every_file_with_checksums(release):
+    names = {entry["name"] for entry in release.manifest["files"]}
+    assert names == EXPECTED_FILES
+    sums = (release.path / "SHA256SUMS").read_text().splitlines()
+    listed = dict(reversed(line.split("  ", 1)) for line in sums)
+    for name in EXPECTED_FILES | {"release.json"}:
+        digest = hashlib.sha256((release.path / name).read_bytes()).hexdigest()
+        assert listed[name] == digest, name
+    for entry in release.manifest["files"]:
+        assert entry["size"] == (release.path / entry["name"]).stat().st_size
+    assert release.manifest["conforms"] is True
+
+
+def test_build_dumps_parse_back_with_the_right_graphs(release):
+    dataset = _dataset(release)
+    names = {g.identifier for g in dataset.graphs()}
+    for graph in (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_LINKS, GRAPH_INFERRED,
+                  GRAPH_WIKIDATA):
+        assert graph in names
+        assert len(dataset.graph(graph)) == release.manifest["graphs"][str(graph)]
+    published = Graph().parse(release.path / "lodpub.ttl", format="turtle")
+    expected = sum(release.manifest["graphs"][str(g)]
+                   for g in (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED))
+    assert len(published) <= expected  # the union may merge duplicates
+    nt = gzip.decompress((release.path / "lodpub.nt.gz").read_bytes()).decode()
+    assert len(Graph().parse(data=nt, format="nt")) == len(published)
+    Graph().parse(release.path / "ontology.rdf", format="xml")
+    json.loads((release.path / "lodpub.jsonld").read_text())
+
+
+def test_build_is_byte_for_byte_deterministic(release, release_settings, tmp_path):
+    from lodpub.settings import load_settings
+
+    again = build(load_settings(release_settings.project_dir, dist_dir=tmp_path / "dist"))
+    assert again.version == release.version
+    for entry in release.manifest["files"]:
+        name = entry["name"]
+        assert (again.path / name).read_bytes() == (release.path / name).read_bytes(), name
+
+
+def _statements(claims: Graph, modality):
+    for claim in claims.subjects(LPO.modality, modality):
+        for node in claims.objects(claim, LPO.statement):
+            yield claim, (claims.value(node, RDF.subject), claims.value(node, RDF.predicate),
+                          claims.value(node, RDF.object))
+
+
+def test_build_projects_only_reported_facts(release, release_settings):
+    dataset = _dataset(release)
+    facts, claims = dataset.graph(GRAPH_FACTS), dataset.graph(GRAPH_CLAIMS)
+    kinds = {r.kind for r in load_records(release_settings.data_dir)}
+    assert kinds >= {"fact", "forecast", "assessment", "recommendation"}
+    reported = {triple for _, triple in _statements(claims, LPV.fact)}
+    assert reported and all(triple in facts for triple in reported)
+    for kind in kinds - {"fact"}:
+        for claim, triple in _statements(claims, LPV[kind]):
+            if triple[1] == RDF.type:
+                continue  # an entity's curated type is not the claim's content
+            assert triple not in facts or triple in reported, f"{claim} leaks {triple}"
+
+
+def test_build_every_record_is_a_claim_with_its_quote(release, release_settings):
+    claims = _dataset(release).graph(GRAPH_CLAIMS)
+    for record in load_records(release_settings.data_dir):
+        assert (CLAIM[record.id], LPO.modality, LPV[record.kind]) in claims
+        assert str(claims.value(CLAIM[record.id], LPO.quote)) == record.quote
+
+
+def test_build_accounts_for_every_sentence(release_settings):
+    from lodpub.stats import collect
+
+    coverage = collect(release_settings)["coverage"]["brookings-iraq-2025"]
+    assert coverage["missing_sentences"] == []
+    assert coverage["accounted_for_percent"] == 100.0
+
+
+def test_build_links_only_with_evidence(release_settings):
+    for entity in load_entities(release_settings.data_dir):
+        block = entity.wikidata
+        if block["status"] == "linked":
+            assert block["evidence"], entity.id
+            assert all(e.get("source") and e.get("label") for e in block["evidence"]), entity.id
+
+
+def test_build_failure_keeps_the_current_release(copy_settings):
+    first = build(copy_settings, reason=False)
+    records = sorted((copy_settings.data_dir / "records").glob("*.yaml"))[0]
+    text = records.read_text(encoding="utf-8")
+    quote_line = next(line for line in text.splitlines() if line.strip().startswith("quote:"))
+    records.write_text(text.replace(quote_line, quote_line.replace("quote: ", "quote: XX", 1), 1),
+                       encoding="utf-8")
+    with pytest.raises(QuoteError, match=r"record '.*': the quote is not in .* verbatim"):
+        build(copy_settings, reason=False)
+    assert Release.latest(copy_settings).version == first.version
+    assert (first.path / "lodpub.ttl").is_file()
+    leftovers = [p for p in copy_settings.releases_dir.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_build_rejects_unknown_entity_with_file_and_line(copy_settings):
+    records = sorted((copy_settings.data_dir / "records").glob("*.yaml"))[0]
+    records.write_text(records.read_text(encoding="utf-8") + (
+        "\n- id: broken-entity-reference\n"
+        "  quote: \"Iraq needs continued U.S. support to maintain its security.\"\n"
+        "  kind: assessment\n"
+        "  statements:\n"
+        "    - [no-such-entity, memberOf, iraq]\n"), encoding="utf-8")
+    with pytest.raises(RecordError, match=r"\.yaml:\d+ \(record 'broken-entity-reference'\).*"
+                                          r"'no-such-entity' is not an entity id"):
+        build(copy_settings, reason=False)
