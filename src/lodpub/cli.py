@@ -114,3 +114,84 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
     figures = collect(_settings(ctx))
     click.echo(json.dumps(figures, indent=2) if as_json else render(figures))
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default 5000).")
+@click.option("--workers", type=int, help="Query worker processes (default 2).")
+@click.option("--threads", type=int, help="HTTP server threads (default 8).")
+@click.option("--timeout", "query_timeout", type=float,
+              help="Seconds a query may run before it is stopped (default 5).")
+@click.option("--max-rows", type=int, help="Row cap on SELECT results (0: none; flagged).")
+@click.option("--allow-service", "allow", multiple=True,
+              help="An endpoint SERVICE may call (repeatable; none by default).")
+@click.option("--public-url", help="Public URL the server is reached at (maps the IRI base).")
+@click.option("--data", "data_files", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Serve these RDF files (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD) "
+                   "instead of the release. Repeatable.")
+@click.option("--no-reason", is_flag=True, help="If a build is needed, skip the reasoner.")
+@click.option("--get", "get_path", metavar="PATH",
+              help="Answer one GET request for PATH without opening a socket, then exit.")
+@click.pass_context
+@handle_errors
+def serve(ctx: click.Context, host, port, workers, threads, query_timeout, max_rows, allow,
+          public_url, data_files, no_reason, get_path) -> None:
+    """Serve the latest release (building one first if there is none) over HTTP."""
+    from .build import build as run_build
+    from .release import Release
+
+    settings = _settings(ctx, host=host, port=port, workers=workers, threads=threads,
+                         query_timeout=query_timeout, max_rows=max_rows,
+                         service_allowlist=allow or None, public_url=public_url)
+    if not data_files and not Release.exists(settings):
+        _progress("no release yet: building one first")
+        run_build(settings, reason=False if no_reason else None, progress=_progress)
+    if get_path:
+        _answer_once(settings, get_path, data_files)
+        return
+    from .web.server import serve as run_server
+
+    run_server(settings, data_files=data_files)
+
+
+def _answer_once(settings: Settings, path: str, data_files) -> None:
+    from .release import Release
+    from .web import create_app
+
+    release = None if data_files else Release.latest(settings)
+    app = create_app(settings, release=release, data_files=data_files)
+    try:
+        response = app.test_client().get(path)
+        click.echo(response.get_data(as_text=True), nl=False)
+    finally:
+        app.extensions["lodpub"].store.close()
+    sys.exit(EXIT_OK if response.status_code < 400 else EXIT_ERROR)
+
+
+@main.command()
+@click.option("--offline", "offline_file", type=click.Path(exists=True, path_type=Path),
+              help="Answer from a recorded Wikidata response file instead of the live API.")
+@click.option("--api", "api_url", help="Wikidata API URL (default: the wikidata_api setting).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("link-review.yaml"),
+              show_default=True, help="Review file to write.")
+@click.option("--apply", "review_file", type=click.Path(exists=True, path_type=Path),
+              help="Record the candidates accepted in this review file in data/wikidata.yaml.")
+@click.pass_context
+@handle_errors
+def link(ctx: click.Context, offline_file, api_url, out, review_file) -> None:
+    """Propose Wikidata items for unlinked entities, for a person to review; or apply a review.
+
+    Nothing is accepted automatically: `lodpub link` writes a review file; mark each candidate
+    `decision: accept` or `reject`, then run `lodpub link --apply FILE`.
+    """
+    from . import link as linking
+
+    settings = _settings(ctx)
+    if review_file:
+        applied = linking.apply(settings, review_file)
+        click.echo(str(applied))
+        return
+    proposal = linking.propose(settings, offline_file=offline_file, api_url=api_url, out=out)
+    click.echo(str(proposal))
