@@ -1,0 +1,216 @@
+"""``lodpub link``: propose Wikidata items for entities that are not linked; apply a review.
+
+Two steps, and a person in between; nothing is ever accepted automatically.
+
+``propose(settings, *, offline_file=None, api_url=None, out, record_file=None) -> Proposal``
+    For every entity whose status is not ``linked``, search Wikidata (wbsearchentities) for its
+    label and aliases, fetch the hits (wbgetentities: English label, description, aliases,
+    P31), score them against the entity (name similarity, P31 against the classes' Wikidata
+    matches in ontology/) and write a review file (YAML) to ``out``. Online by default
+    (``api_url`` or ``settings.wikidata_api``); with ``offline_file`` every answer comes from
+    a recorded response file. Online runs save their responses to ``record_file`` (default:
+    ``out`` with suffix ``.responses.json``) so the same proposals can be replayed offline.
+
+``apply(settings, review_file) -> Applied``
+    Reads the review file in which the researcher set ``decision: accept`` or ``reject`` on
+    each candidate and ``retrieved:`` (the date the responses were fetched), and records each
+    accepted item in data/wikidata.yaml as ``status: linked`` with evidence: the API request
+    that returned the item, the label it showed, the retrieval date and the reviewer.
+    Other entries of data/wikidata.yaml are kept as written (comments included).
+
+The CLI (cli.py) wires them as ``lodpub link [--offline FILE] [--api URL] [--out FILE]`` and
+``lodpub link --apply FILE``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rdflib import Graph
+
+from .errors import LodpubError
+from .names import best_name_score
+from .namespaces import expand
+from .records import Entity, load_entities
+from .review import candidate_entry, read_review, write_links
+from .settings import Settings
+from .wikidata_api import HttpApi, Item, RecordedApi, RecordingApi, WikidataApi, get_items, search
+from .wikidata_view import class_items
+
+MAX_CANDIDATES = 5
+TYPE_BONUS = 10.0  # points added when the item's P31 matches one of the entity's classes
+
+
+class LinkError(LodpubError):
+    """A link proposal or review file cannot be used; the message says where and how to fix."""
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What ``propose`` wrote."""
+
+    review_file: Path
+    record_file: Path | None
+    entities: int
+    candidates: int
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What ``apply`` recorded: entity id -> accepted QID, and entities left as they were."""
+
+    linked: dict[str, str]
+    unchanged: tuple[str, ...]
+    links_file: Path
+
+
+def load_ontology(settings: Settings) -> Graph:
+    """Every ontology/*.ttl file in one graph (for the classes' Wikidata matches)."""
+    graph = Graph()
+    for path in sorted(settings.ontology_dir.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def score_item(entity: Entity, item: Item, type_items: Mapping[str, set[str]]) -> float:
+    """0-100+: best name match of the item's label/aliases with the entity's, plus type bonus."""
+    names = (item.label, *item.aliases)
+    score = max(best_name_score(name, names)[0] for name in (entity.label, *entity.aliases))
+    wanted = {qid for t in entity.types for qid in type_items.get(t, set())}
+    if wanted & set(item.instance_of):
+        score += TYPE_BONUS
+    return round(score, 2)
+
+
+def _search_terms(entity: Entity) -> list[str]:
+    return list(dict.fromkeys([entity.label, *entity.aliases]))
+
+
+def _candidates_for(entity: Entity, api: WikidataApi) -> list[str]:
+    found: list[str] = []
+    for text in _search_terms(entity):
+        found.extend(search(api, text))
+    for known in entity.wikidata.get("candidates") or ():
+        if known.get("qid"):
+            found.append(str(known["qid"]))
+    return list(dict.fromkeys(found))
+
+
+def _type_items(ontology: Graph, entities: Sequence[Entity]) -> dict[str, set[str]]:
+    by_iri = class_items(ontology, close=True)
+    result: dict[str, set[str]] = {}
+    for entity in entities:
+        for name in entity.types:
+            result[name] = by_iri.get(expand(name), set())
+    return result
+
+
+def build_review(entities: Sequence[Entity], api: WikidataApi, ontology: Graph,
+                 retrieved: str) -> dict[str, Any]:
+    """The review document: per unlinked entity its scored candidates, all undecided."""
+    todo = [e for e in entities if e.wikidata.get("status") != "linked"]
+    per_entity = {e.id: _candidates_for(e, api) for e in todo}
+    items = get_items(api, (q for qids in per_entity.values() for q in qids))
+    type_items = _type_items(ontology, todo)
+    review_entities = []
+    for entity in todo:
+        scored = sorted(
+            ((score_item(entity, items[q], type_items), items[q])
+             for q in per_entity[entity.id] if q in items),
+            key=lambda pair: (-pair[0], int(pair[1].qid[1:])),
+        )[:MAX_CANDIDATES]
+        review_entities.append({
+            "id": entity.id,
+            "label": entity.label,
+            "aliases": list(entity.aliases),
+            "types": list(entity.types),
+            "description": entity.description or "",
+            "status": entity.wikidata.get("status"),
+            "candidates": [candidate_entry(item, score) for score, item in scored],
+        })
+    return {"api": api.url, "retrieved": retrieved, "reviewer": "",
+            "entities": review_entities}
+
+
+def propose(settings: Settings, *, offline_file: Path | None = None, api_url: str | None = None,
+            out: Path, record_file: Path | None = None) -> Proposal:
+    """Write a review file of Wikidata candidates for every entity that is not linked."""
+    entities = load_entities(settings.data_dir)
+    recorder: RecordingApi | None = None
+    if offline_file is not None:
+        api: WikidataApi = RecordedApi.load(Path(offline_file))
+        retrieved = api.retrieved  # type: ignore[attr-defined]
+    else:
+        recorder = RecordingApi(HttpApi(api_url or settings.wikidata_api))
+        api, retrieved = recorder, dt.date.today().isoformat()
+    review = build_review(entities, api, load_ontology(settings), retrieved)
+    out = Path(out)
+    out.write_text(_REVIEW_HEADER + yaml.safe_dump(review, sort_keys=False, allow_unicode=True,
+                                                   width=100), encoding="utf-8")
+    saved = None
+    if recorder is not None:
+        saved = Path(record_file) if record_file else out.with_suffix(".responses.json")
+        recorder.save(saved, retrieved)
+    total = sum(len(e["candidates"]) for e in review["entities"])
+    return Proposal(out, saved, len(review["entities"]), total)
+
+
+_REVIEW_HEADER = """\
+# lodpub link review file. Nothing here is accepted until you say so.
+# For each candidate set `decision: accept` (at most one per entity) or `decision: reject`;
+# leave `undecided` to decide later. Check the item on Wikidata before accepting: a wrong
+# link is worse than none. Fill in `reviewer:` and check `retrieved:` (the date the API
+# answers were fetched), then run `lodpub link --apply <this file>`.
+"""
+
+
+def _accepted(review: Mapping[str, Any], known: Iterable[Entity], where: Path) -> dict[str, dict]:
+    entities = {e.id: e for e in known}
+    chosen: dict[str, dict] = {}
+    for entry in review["entities"]:
+        accepted = [c for c in entry["candidates"] if c["decision"] == "accept"]
+        if len(accepted) > 1:
+            raise LinkError(f"{where}: entity {entry['id']!r} has {len(accepted)} accepted "
+                            "candidates; accept at most one")
+        if not accepted:
+            continue
+        entity = entities.get(entry["id"])
+        if entity is None:
+            raise LinkError(f"{where}: {entry['id']!r} is not an entity in data/entities/")
+        current = entity.wikidata
+        if current.get("status") == "linked" and current.get("qid") != accepted[0]["qid"]:
+            raise LinkError(
+                f"{where}: {entry['id']!r} is already linked to {current.get('qid')}; "
+                "change data/wikidata.yaml by hand if that link is wrong"
+            )
+        chosen[entry["id"]] = accepted[0]
+    return chosen
+
+
+def apply(settings: Settings, review_file: Path) -> Applied:
+    """Record the accepted candidates of ``review_file`` in data/wikidata.yaml, with evidence."""
+    review_file = Path(review_file)
+    review = read_review(review_file)
+    entities = load_entities(settings.data_dir)
+    chosen = _accepted(review, entities, review_file)
+    blocks = {}
+    for entity_id, candidate in chosen.items():
+        note = (f"Accepted in review file {review_file.name} by {review['reviewer']}: "
+                f"{candidate['label']!r}, {candidate.get('description') or 'no description'}; "
+                f"instance of {', '.join(candidate.get('instance_of') or []) or 'nothing stated'}.")
+        blocks[entity_id] = {
+            "status": "linked",
+            "qid": candidate["qid"],
+            "evidence": [{"source": candidate["source"], "label": candidate["label"],
+                          "retrieved": review["retrieved"], "note": note}],
+        }
+    links_file = settings.data_dir / "wikidata.yaml"
+    if blocks:
+        write_links(links_file, blocks)
+    unchanged = tuple(e["id"] for e in review["entities"] if e["id"] not in chosen)
+    return Applied({k: v["qid"] for k, v in blocks.items()}, unchanged, links_file)

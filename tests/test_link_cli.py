@@ -1,0 +1,232 @@
+"""`lodpub link`: proposals from recorded answers and from a stand-in API on 127.0.0.1; --apply.
+
+The recorded answers (tests/fixtures/wikidata/link-responses.json) are built by hand in the shape
+of Wikidata's wbsearchentities / wbgetentities answers; their Q9000000xx items are fictitious.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import yaml
+
+from lodpub.link import LinkError, apply, propose
+from lodpub.links import links_graph
+from lodpub.namespaces import LPO, LPV, WD
+from lodpub.records import load_entities
+from lodpub.review import ReviewError
+from lodpub.settings import load_settings
+from lodpub.wikidata_api import RecordedApi, WikidataApiError, request_key
+
+FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
+RESPONSES = FIXTURES / "link-responses.json"
+
+ENTITIES = """\
+- id: kataib-hezbollah
+  label: Kataib Hezbollah
+  aliases: ["Kata'ib Hizballah"]
+  type: [ArmedGroup]
+  description: Iraqi Shia armed group
+  wikidata:
+    status: unverified
+    candidates: [{qid: Q900000003, label: "Kata'ib Sayyid al-Shuhada", source: hand-made}]
+- id: popular-mobilization-forces
+  label: Popular Mobilization Forces
+  aliases: [PMF, Hashd al-Shaabi]
+  type: [ArmedGroup]
+  wikidata: {status: none, reason: not checked yet}
+- id: iraq
+  label: Iraq
+  type: [Country]
+  wikidata:
+    status: linked
+    qid: Q900000200
+    evidence: [{source: hand-made, label: Iraq}]
+"""
+ONTOLOGY = """\
+@prefix lpo: <https://w3id.org/lodpub/ontology/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix wd: <http://www.wikidata.org/entity/> .
+lpo:ArmedGroup skos:closeMatch wd:Q900000100 .
+"""
+LINKS_FILE = """\
+# Wikidata links, curated by the identity researcher.
+iraq:  # confirmed twice
+  status: linked
+  qid: Q900000200
+  evidence: [{source: hand-made, label: Iraq}]
+
+# next entry kept as written
+popular-mobilization-forces: {status: none, reason: not checked yet}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    """A small project: three entity records, one class match, a wikidata.yaml with comments."""
+    (tmp_path / "data" / "entities").mkdir(parents=True)
+    (tmp_path / "ontology").mkdir()
+    (tmp_path / "data" / "entities" / "groups.yaml").write_text(ENTITIES, encoding="utf-8")
+    (tmp_path / "data" / "wikidata.yaml").write_text(LINKS_FILE, encoding="utf-8")
+    (tmp_path / "ontology" / "classes.ttl").write_text(ONTOLOGY, encoding="utf-8")
+    return load_settings(tmp_path)
+
+
+class _StandIn(BaseHTTPRequestHandler):
+    """Imitates api.php: answers the recorded requests, an API error for anything else."""
+
+    answers: dict = {}
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        params = dict(parse_qsl(urlsplit(self.path).query))
+        answer = self.answers.get(request_key(params))
+        if answer is None:
+            answer = {"error": {"code": "unknown", "info": f"not recorded: {params}"}}
+        body = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        """Keep test output quiet."""
+
+
+@pytest.fixture
+def stand_in_api() -> Iterator[str]:
+    """A stand-in for Wikidata's api.php on 127.0.0.1, on a free port."""
+    handler = type("Handler", (_StandIn,), {"answers": RecordedApi.load(RESPONSES).answers})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/w/api.php"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _review(path: Path) -> dict:
+    return {e["id"]: e for e in yaml.safe_load(path.read_text(encoding="utf-8"))["entities"]}
+
+
+def test_link_propose_offline_ranks_the_right_item_first(project, tmp_path):
+    out = tmp_path / "review.yaml"
+    result = propose(project, offline_file=RESPONSES, out=out)
+    review = _review(out)
+    assert set(review) == {"kataib-hezbollah", "popular-mobilization-forces"}  # iraq is linked
+    assert result.entities == 2 and result.record_file is None
+    kh = [c["qid"] for c in review["kataib-hezbollah"]["candidates"]]
+    assert kh[0] == "Q900000001"
+    assert "Q900000003" in kh  # the candidate already recorded is kept for review
+    pmf = review["popular-mobilization-forces"]["candidates"]
+    assert pmf[0]["qid"] == "Q900000010"
+    assert pmf[0]["score"] > pmf[1]["score"]
+
+
+def test_link_propose_never_accepts(project, tmp_path):
+    out = tmp_path / "review.yaml"
+    propose(project, offline_file=RESPONSES, out=out)
+    decisions = {c["decision"] for e in _review(out).values() for c in e["candidates"]}
+    assert decisions == {"undecided"}
+    assert (project.data_dir / "wikidata.yaml").read_text(encoding="utf-8") == LINKS_FILE
+
+
+def test_link_propose_online_matches_offline_and_records(project, tmp_path, stand_in_api):
+    offline, online = tmp_path / "offline.yaml", tmp_path / "online.yaml"
+    propose(project, offline_file=RESPONSES, out=offline)
+    result = propose(project, api_url=stand_in_api, out=online)
+    strip = lambda e: [(c["qid"], c["score"], c["label"]) for c in e["candidates"]]  # noqa: E731
+    assert {k: strip(v) for k, v in _review(online).items()} == {
+        k: strip(v) for k, v in _review(offline).items()
+    }
+    assert result.record_file is not None and result.record_file.is_file()
+    replay = tmp_path / "replay.yaml"
+    propose(project, offline_file=result.record_file, out=replay)
+    assert {k: strip(v) for k, v in _review(replay).items()} == {
+        k: strip(v) for k, v in _review(online).items()
+    }
+
+
+def test_link_propose_offline_reports_missing_answer(project, tmp_path):
+    partial = json.loads(RESPONSES.read_text(encoding="utf-8"))
+    partial["exchanges"] = partial["exchanges"][1:]
+    path = tmp_path / "partial.json"
+    path.write_text(json.dumps(partial), encoding="utf-8")
+    with pytest.raises(WikidataApiError, match="no recorded response for .*Kataib"):
+        propose(project, offline_file=path, out=tmp_path / "review.yaml")
+
+
+def _decide(path: Path, decisions: dict[tuple[str, str], str], reviewer: str = "A. Reviewer"):
+    review = yaml.safe_load(path.read_text(encoding="utf-8"))
+    review["reviewer"] = reviewer
+    for entry in review["entities"]:
+        for candidate in entry["candidates"]:
+            candidate["decision"] = decisions.get((entry["id"], candidate["qid"]), "reject")
+    path.write_text(yaml.safe_dump(review, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def test_link_apply_records_accepted_with_evidence(project, tmp_path):
+    out = tmp_path / "review.yaml"
+    propose(project, offline_file=RESPONSES, out=out)
+    _decide(out, {("kataib-hezbollah", "Q900000001"): "accept"})
+    result = apply(project, out)
+    assert result.linked == {"kataib-hezbollah": "Q900000001"}
+    assert "popular-mobilization-forces" in result.unchanged
+    entities = {e.id: e for e in load_entities(project.data_dir)}
+    block = entities["kataib-hezbollah"].wikidata
+    assert block["status"] == "linked" and block["qid"] == "Q900000001"
+    (evidence,) = block["evidence"]
+    assert evidence["label"] == "Kata'ib Hezbollah"
+    assert evidence["retrieved"] == "2026-11-20"
+    assert "action=wbgetentities" in evidence["source"] and "Q900000001" in evidence["source"]
+    assert "A. Reviewer" in evidence["note"]
+    assert entities["popular-mobilization-forces"].wikidata["status"] == "none"
+    text = (project.data_dir / "wikidata.yaml").read_text(encoding="utf-8")
+    assert "# Wikidata links, curated by the identity researcher." in text
+    assert "# next entry kept as written" in text and "iraq:  # confirmed twice" in text
+    graph = links_graph(list(entities.values()))
+    kh = entities["kataib-hezbollah"].iri
+    assert graph.value(kh, LPO.linkStatus) == LPV["linked"]
+    assert graph.value(kh, LPO.wikidataItem) == WD["Q900000001"]
+
+
+def test_link_apply_refuses_two_accepted_candidates(project, tmp_path):
+    out = tmp_path / "review.yaml"
+    propose(project, offline_file=RESPONSES, out=out)
+    _decide(out, {("kataib-hezbollah", "Q900000001"): "accept",
+                  ("kataib-hezbollah", "Q900000002"): "accept"})
+    with pytest.raises(LinkError, match="kataib-hezbollah.*2 accepted"):
+        apply(project, out)
+    assert (project.data_dir / "wikidata.yaml").read_text(encoding="utf-8") == LINKS_FILE
+
+
+def test_link_apply_requires_reviewer_and_decisions(project, tmp_path):
+    out = tmp_path / "review.yaml"
+    propose(project, offline_file=RESPONSES, out=out)
+    _decide(out, {("kataib-hezbollah", "Q900000001"): "accept"}, reviewer="")
+    with pytest.raises(ReviewError, match="reviewer"):
+        apply(project, out)
+    review = yaml.safe_load(out.read_text(encoding="utf-8"))
+    review["reviewer"] = "A. Reviewer"
+    review["entities"][0]["candidates"][0]["decision"] = "maybe"
+    out.write_text(yaml.safe_dump(review), encoding="utf-8")
+    with pytest.raises(ReviewError, match="decision must be one of accept, reject, undecided"):
+        apply(project, out)
+
+
+def test_link_apply_refuses_relinking_a_linked_entity(project, tmp_path):
+    review = {"api": "x", "retrieved": "2026-11-20", "reviewer": "A. Reviewer", "entities": [
+        {"id": "iraq", "candidates": [{"qid": "Q900000001", "label": "Iraq", "source": "x",
+                                       "decision": "accept"}]}]}
+    path = tmp_path / "review.yaml"
+    path.write_text(yaml.safe_dump(review), encoding="utf-8")
+    with pytest.raises(LinkError, match="already linked to Q900000200"):
+        apply(project, path)
