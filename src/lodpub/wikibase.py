@@ -71,15 +71,17 @@ class NaryRule:
     value: tuple[URIRef, ...]  # properties from the node to the statement's value
 
 
-# Candidate n-ary classes (local names of lpo: classes, or full IRIs) and their roles; only
-# those the ontology declares are used. Qualifiers are every other property of the node that
-# the ontology maps to a Wikidata property (dates: P580, P582, P585, P1319, P1326).
+# The n-ary classes of ontology/lodpub.ttl (local names of lpo: classes, or full IRIs) and the
+# properties that lead from a node to the statement's subject and value; only those the
+# ontology declares are used.
 _NARY_CANDIDATES: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("Membership", "P463", ("member", str(ORG.member)), ("organization", str(ORG.organization))),
-    ("Tenure", "P39", ("holder", "officeHolder", "person"), ("office", "post", "position")),
-    ("OfficeHolding", "P39", ("holder", "officeHolder", "person"), ("office", "post")),
-    ("Designation", "P3461", ("designatedParty", "designee"), ("authority", "designatedBy")),
+    ("Tenure", "P39", ("officeHolder",), ("post",)),
+    ("Designation", "P3461", ("designatedParty",), ("designatingAuthority",)),
 )
+# Qualifiers Wikidata uses on such statements; other mapped properties of the node are not
+# qualifiers (the node's own participants, places and labels stay in lodpub's graphs).
+QUALIFIERS = frozenset({"P580", "P582", "P585", "P1319", "P1326"})
 
 
 def nary_rules(ontology: Graph, props: Mapping[URIRef, str]) -> list[NaryRule]:
@@ -179,7 +181,7 @@ class StatementWriter:
         used = set(rule.subject) | set(rule.value) | {RDF.type}
         qualifiers = sorted(
             ((PID(props[p]), o) for p, o in facts.predicate_objects(node)
-             if p not in used and p in props),
+             if p not in used and props.get(p) in QUALIFIERS),
             key=lambda pair: (pair[0], pair[1].n3()),
         )
         support = [t for t in facts.triples((node, None, None))]
