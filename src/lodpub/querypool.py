@@ -1,0 +1,218 @@
+"""The parent side of the query workers: a pool that hands out jobs under a deadline.
+
+``WorkerPool`` starts ``size`` worker processes (``python -m lodpub.queryworker``, see that
+module for what a worker does and the wire protocol), hands each job to an idle worker and
+reads its messages against the job's deadline. Past the deadline it kills the worker (SIGKILL),
+starts a replacement in the background and raises ``QueryTimeout``; the other workers keep
+answering. When no worker is idle for ``queue_wait`` seconds it raises ``Overloaded``. A client
+that goes away mid-stream gets its worker killed and replaced too (it may still be busy).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict
+from multiprocessing.connection import Connection
+
+from .errors import Overloaded, QueryError, QueryTimeout
+from .queryworker import EngineError, Head, Job
+
+READY_TIMEOUT = 120.0
+log = logging.getLogger(__name__)
+
+
+class _Worker:
+    """One worker process and the parent's end of its socket.
+
+    A plain subprocess rather than ``multiprocessing.Process``: nothing depends on how the
+    parent was started (no re-import of ``__main__``, no fork of a threaded server).
+    """
+
+    def __init__(self, store_path: str):
+        parent, child = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "lodpub.queryworker", str(child.fileno()), store_path],
+            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+        )
+        child.close()
+        self.conn = Connection(parent.detach())
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Whether the worker opened its store and said so within ``timeout`` seconds."""
+        try:
+            if not self.conn.poll(timeout):
+                return False
+            return self.conn.recv_bytes() == b"R"
+        except (EOFError, OSError):
+            return False
+
+    def kill(self) -> None:
+        """Stop the process at once (SIGKILL) and reap it."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """A fixed number of query workers over one on-disk store; see the module docstring."""
+
+    def __init__(self, store_path: str, size: int, *, queue_wait: float = 2.0):
+        self.store_path = store_path
+        self.size = max(1, size)
+        self.queue_wait = queue_wait
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self) -> None:
+        """Start every worker and wait until each has opened the store."""
+        workers = [self._spawn() for _ in range(self.size)]
+        for worker in workers:
+            if not worker.wait_ready(READY_TIMEOUT):
+                self.close()
+                raise QueryError(f"a query worker could not open the store at {self.store_path}")
+            self._idle.put(worker)
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.store_path)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill ``worker`` and start its replacement in the background."""
+        self._discard(worker)
+        if not self._closed:
+            threading.Thread(target=self._refill, daemon=True, name="lodpub-respawn").start()
+
+    def _refill(self) -> None:
+        worker = self._spawn()
+        if worker.wait_ready(READY_TIMEOUT) and not self._closed:
+            self._idle.put(worker)
+            return
+        if not self._closed:
+            log.error("replacement query worker failed to start; pool has one worker fewer")
+        self._discard(worker)
+
+    def pids(self) -> set[int]:
+        """Process ids of the live workers (for monitoring and tests)."""
+        with self._lock:
+            return {w.process.pid for w in self._all}
+
+    def run(self, job: Job, timeout: float | None) -> tuple[Head, Iterator[bytes]]:
+        """Run ``job``; return its head and an iterator over the serialized result chunks.
+
+        Waits for the first chunk before returning, so a query that is too slow to start
+        answering raises ``QueryTimeout`` here, before any byte reaches the client.
+        """
+        try:
+            worker = self._idle.get(timeout=self.queue_wait)
+        except queue.Empty:
+            raise Overloaded(
+                f"all {self.size} query workers are busy; retry in a few seconds"
+            ) from None
+        deadline = None if timeout is None else time.monotonic() + timeout
+        run = _Running(self, worker, deadline, timeout)
+        try:
+            worker.conn.send_bytes(json.dumps(asdict(job)).encode())
+            head = run.head()
+            first = run.next_chunk()
+        except BaseException:
+            run.abandon()
+            raise
+        return head, run.chunks(first)
+
+    def close(self) -> None:
+        """Kill every worker; the pool cannot be used afterwards."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            self._discard(worker)
+
+
+class _Running:
+    """A job in progress on one checked-out worker."""
+
+    def __init__(self, pool: WorkerPool, worker: _Worker, deadline: float | None, limit):
+        self.pool, self.worker, self.deadline, self.limit = pool, worker, deadline, limit
+        self.done = False
+
+    def _message(self) -> bytes:
+        remaining = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+        try:
+            ready = self.worker.conn.poll(remaining)
+            message = self.worker.conn.recv_bytes() if ready else None
+        except (EOFError, OSError):
+            self._finish(kill=True)
+            raise QueryError(
+                "the query worker stopped unexpectedly; it has been replaced"
+            ) from None
+        if message is None:
+            self._finish(kill=True)
+            raise QueryTimeout(f"query stopped after {self.limit:g} s (the time limit)")
+        if message[:1] == b"X":
+            self._finish(kill=False)
+            error = json.loads(message[1:])
+            raise EngineError(error["message"], error["kind"])
+        return message
+
+    def head(self) -> Head:
+        """The worker's head message."""
+        message = self._message()
+        info = json.loads(message[1:])
+        return Head(info["media_type"], info.get("truncated", False))
+
+    def next_chunk(self) -> bytes | None:
+        """The next data chunk, or None at the end of the results."""
+        message = self._message()
+        if message[:1] == b"E":
+            self._finish(kill=False)
+            return None
+        return message[1:]
+
+    def chunks(self, first: bytes | None) -> Iterator[bytes]:
+        """Yield ``first`` and every following chunk; kills the worker if abandoned midway."""
+        try:
+            chunk = first
+            while chunk is not None:
+                yield chunk
+                chunk = self.next_chunk()
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Give the worker back if its job has already ended, else kill it (still busy)."""
+        try:
+            while not self.done and self.worker.conn.poll(0):
+                tag = self.worker.conn.recv_bytes()[:1]
+                if tag in (b"E", b"X"):
+                    self._finish(kill=False)
+        except (EOFError, OSError):
+            pass
+        if not self.done:
+            self._finish(kill=True)
+
+    def _finish(self, kill: bool) -> None:
+        if self.done:
+            return
+        self.done = True
+        if kill:
+            self.pool._replace(self.worker)
+        else:
+            self.pool._idle.put(self.worker)

@@ -1,0 +1,193 @@
+"""SPARQL queries in worker processes that can be stopped: the only way to hold a time limit.
+
+Neither pyoxigraph nor rdflib can interrupt a running query, so every query runs in a worker
+process. Each worker opens the same on-disk pyoxigraph store read-only (built once at startup
+by ``store.py``), evaluates one query at a time, serializes the results itself with pyoxigraph
+(fast, in the requested format) and sends them back over a pipe in chunks of ``CHUNK`` bytes.
+The parent side, with the time limit, is ``querypool.WorkerPool``. A worker is started as
+``python -m lodpub.queryworker FD STORE_PATH`` and talks over the socket FD.
+
+Wire protocol (worker -> parent), one ``send_bytes`` message each, first byte is the tag:
+``R`` ready; ``H`` + JSON head ``{"media_type", "truncated"}``; ``D`` + a data chunk;
+``E`` end of results; ``X`` + JSON error ``{"kind": "syntax"|"eval"|"format", "message"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .errors import QueryError
+
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker: the query, the dataset and the two candidate output formats.
+
+    ``results_format`` is used for SELECT/ASK, ``graph_format`` for CONSTRUCT/DESCRIBE (both are
+    ``ResultFormat`` names). ``default_graphs`` of ``None`` means the store's default (the union
+    of all graphs when ``union``); a list (even empty) is the protocol's explicit dataset.
+    """
+
+    query: str
+    results_format: str = "JSON"
+    graph_format: str = "TURTLE"
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    union: bool = False
+    max_rows: int = 0
+
+
+class EngineError(QueryError):
+    """The engine rejected or failed a query; ``kind`` is syntax, eval or format."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class Head:
+    """What the worker reports before the first chunk: the media type and the truncation flag."""
+
+    media_type: str
+    truncated: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+class _ChunkWriter:
+    """A file-like object pyoxigraph serializes into; it ships ``CHUNK``-sized pieces."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.buf = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.buf += data
+        if len(self.buf) >= CHUNK:
+            self.conn.send_bytes(b"D" + bytes(self.buf))
+            self.buf.clear()
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: chunks are sent when full and at the end (``close``)."""
+
+    def close(self) -> None:
+        """Send what is left."""
+        if self.buf:
+            self.conn.send_bytes(b"D" + bytes(self.buf))
+            self.buf.clear()
+
+
+def _capped(solutions, max_rows: int):
+    """The first ``max_rows`` solutions as a re-parsed result set, and whether rows were cut."""
+    import pyoxigraph as ox
+
+    names = [str(v) for v in solutions.variables]
+    lines = ["\t".join(names)]
+    truncated = False
+    for count, solution in enumerate(solutions):
+        if count >= max_rows:
+            truncated = True
+            break
+        lines.append("\t".join("" if t is None else str(t) for t in solution))
+    tsv = ("\n".join(lines) + "\n").encode("utf-8")
+    return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV), truncated
+
+
+def mark_truncated(body: bytes, fmt: str, max_rows: int) -> bytes:
+    """Say in a capped SPARQL JSON or XML body that rows were cut (CSV/TSV have no place).
+
+    Both formats define a ``link`` in the head for exactly such notes; JSON also gets a
+    top-level ``lodpub`` member, which result parsers ignore.
+    """
+    link = f"urn:lodpub:truncated:max-rows={max_rows}"
+    if fmt == "JSON":
+        data = json.loads(body)
+        data["head"].setdefault("link", []).append(link)
+        data["lodpub"] = {"truncated": True, "max_rows": max_rows}
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    if fmt == "XML":
+        element = f'<link href="{link}"/>'.encode()
+        if b"<head/>" in body:
+            return body.replace(b"<head/>", b"<head>" + element + b"</head>", 1)
+        return body.replace(b"</head>", element + b"</head>", 1)
+    return body
+
+
+def _dataset_args(job: Job) -> dict[str, Any]:
+    import pyoxigraph as ox
+
+    args: dict[str, Any] = {"use_default_graph_as_union": job.union}
+    if job.default_graphs is not None:
+        args["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+        args["use_default_graph_as_union"] = False
+    if job.named_graphs is not None:
+        args["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    return args
+
+
+def _send_error(conn, kind: str, message: str) -> None:
+    conn.send_bytes(b"X" + json.dumps({"kind": kind, "message": message}).encode())
+
+
+def _run_job(conn, store, job: Job) -> None:
+    import pyoxigraph as ox
+
+    from .formats import ResultFormat
+
+    try:
+        result = store.query(job.query, **_dataset_args(job))
+    except SyntaxError as exc:
+        _send_error(conn, "syntax", str(exc))
+        return
+    except (OSError, ValueError, TypeError) as exc:
+        _send_error(conn, "eval", str(exc))
+        return
+    graph = isinstance(result, ox.QueryTriples)
+    fmt = ResultFormat[job.graph_format if graph else job.results_format]
+    if fmt.is_graph != graph:
+        _send_error(conn, "format", f"{fmt.label} cannot carry the results of this query form")
+        return
+    truncated = False
+    try:
+        if job.max_rows and isinstance(result, ox.QuerySolutions):
+            result, truncated = _capped(result, job.max_rows)
+        conn.send_bytes(b"H" + json.dumps(asdict(Head(fmt.media_type, truncated))).encode())
+        writer = _ChunkWriter(conn)
+        if truncated:
+            body = result.serialize(format=fmt.oxigraph_format())
+            writer.write(mark_truncated(body, fmt.name, job.max_rows))
+        else:
+            result.serialize(writer, fmt.oxigraph_format())
+        writer.close()
+    except (OSError, ValueError, SyntaxError) as exc:
+        _send_error(conn, "eval", str(exc))
+        return
+    conn.send_bytes(b"E")
+
+
+def worker_main(conn, store_path: str) -> None:
+    """Entry point of a worker process: open the store read-only, then run jobs until EOF."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(store_path)
+    conn.send_bytes(b"R")
+    while True:
+        try:
+            raw = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        _run_job(conn, store, Job(**json.loads(raw)))
+
+
+if __name__ == "__main__":
+    worker_main(Connection(int(sys.argv[1])), sys.argv[2])

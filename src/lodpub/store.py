@@ -1,0 +1,340 @@
+"""Query access: the only module that knows the query backend.
+
+``Store`` is the interface (see docs/architecture.md): ``execute`` returns serialized results
+as streamed bytes with their media type; ``select``, ``construct`` and ``ask`` are helpers for
+the HTML pages that return rdflib terms. Two implementations:
+
+- ``OxigraphStore`` (default): pyoxigraph, embedded. The data is bulk-loaded once into an
+  on-disk store (a cache directory), which every query worker process opens read-only; queries
+  run in those workers under a time limit (``queryworker.WorkerPool``). A release is served
+  with the union of its named graphs as the default graph; ``--data`` files keep their own
+  default graph.
+- ``RemoteStore``: forwards the query to a SPARQL 1.1 endpoint URL with requests.
+
+Both refuse, before anything runs: SPARQL Update (read-only), and SERVICE to any endpoint not
+in ``settings.service_allowlist``. FROM / FROM NAMED and ``default-graph-uri`` /
+``named-graph-uri`` only select local graphs; nothing is ever fetched to build a dataset.
+``timeout=None`` means the store's default limit (``settings.query_timeout``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import requests
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import ConfigError, QueryError, QueryTimeout
+from .formats import ResultFormat
+from .querypool import WorkerPool
+from .queryscan import QueryInfo, refused_services, scan
+from .queryworker import CHUNK, EngineError, Job
+from .release import Release
+from .settings import Settings
+
+
+class QuerySyntaxError(QueryError):
+    """The query does not parse; the message carries the parser's line and column."""
+
+
+class UpdateRefused(QueryError):
+    """A SPARQL Update reached the read-only endpoint."""
+
+
+class ServiceRefused(QueryError):
+    """The query calls SERVICE on an endpoint that is not allow-listed."""
+
+
+class NotAcceptable(QueryError):
+    """The requested format cannot carry this query form's results."""
+
+
+@dataclass
+class QueryResult:
+    """Serialized results: the media type, the body as chunks, and whether rows were cut."""
+
+    media_type: str
+    chunks: Iterator[bytes]
+    truncated: bool = False
+    max_rows: int = 0
+    format: ResultFormat | None = None
+
+    def read(self) -> bytes:
+        """The whole body (consumes ``chunks``)."""
+        return b"".join(self.chunks)
+
+
+class Store(Protocol):
+    """What every query backend offers (see the module docstring)."""
+
+    def execute(self, query: str, *, result_format: ResultFormat | str | None = None,
+                default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = (),
+                timeout: float | None = None) -> QueryResult:
+        """Run ``query``; return its results serialized in ``result_format`` (or the default)."""
+
+    def select(self, query: str, *, timeout: float | None = None) -> list[dict[str, Node]]:
+        """Rows of a SELECT as dicts of variable name -> rdflib term (unbound names absent)."""
+
+    def construct(self, query: str, *, timeout: float | None = None) -> Graph:
+        """The graph of a CONSTRUCT or DESCRIBE query."""
+
+    def ask(self, query: str, *, timeout: float | None = None) -> bool:
+        """The answer of an ASK query."""
+
+    def close(self) -> None:
+        """Release processes and files."""
+
+
+def _term(binding: dict) -> Node:
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    lang, datatype = binding.get("xml:lang"), binding.get("datatype")
+    return Literal(value, lang=lang, datatype=URIRef(datatype) if datatype else None)
+
+
+def _format(value: ResultFormat | str | None, info: QueryInfo) -> ResultFormat:
+    if isinstance(value, ResultFormat):
+        if value.is_graph != info.is_graph and info.form is not None:
+            raise NotAcceptable(f"{value.label} cannot carry the results of a {info.form} query")
+        return value
+    if value is None:
+        return ResultFormat.TURTLE if info.is_graph else ResultFormat.JSON
+    found = ResultFormat.by_name(value, graph=info.is_graph)
+    if found is None:
+        raise NotAcceptable(f"unknown or unsuitable result format {value!r} for this query")
+    return found
+
+
+@dataclass
+class _Checks:
+    """The checks every store applies before a query runs."""
+
+    allowlist: tuple[str, ...] = ()
+
+    def check(self, query: str) -> QueryInfo:
+        info = scan(query)
+        if info.is_update:
+            raise UpdateRefused(
+                f"this endpoint is read-only: SPARQL Update ({info.form}) is not accepted; "
+                "send a SELECT, ASK, CONSTRUCT or DESCRIBE query"
+            )
+        refused = refused_services(info, self.allowlist)
+        if refused:
+            raise ServiceRefused(
+                f"SERVICE {', '.join(refused)} refused: this endpoint makes no outbound requests "
+                "except to the endpoints in the service_allowlist setting (see docs/settings.md)"
+            )
+        return info
+
+
+class _Helpers:
+    """select/construct/ask on top of ``execute`` (shared by both stores)."""
+
+    def select(self, query: str, *, timeout: float | None = None) -> list[dict[str, Node]]:
+        """Rows of a SELECT as dicts of variable name -> rdflib term (unbound names absent)."""
+        data = json.loads(self.execute(query, result_format=ResultFormat.JSON,
+                                       timeout=timeout).read())
+        return [{k: _term(v) for k, v in row.items()} for row in data["results"]["bindings"]]
+
+    def construct(self, query: str, *, timeout: float | None = None) -> Graph:
+        """The graph of a CONSTRUCT or DESCRIBE query."""
+        body = self.execute(query, result_format=ResultFormat.NTRIPLES, timeout=timeout).read()
+        return Graph().parse(data=body.decode("utf-8"), format="nt")
+
+    def ask(self, query: str, *, timeout: float | None = None) -> bool:
+        """The answer of an ASK query."""
+        body = self.execute(query, result_format=ResultFormat.JSON, timeout=timeout).read()
+        return bool(json.loads(body)["boolean"])
+
+
+def _rdf_format(path: Path):
+    import pyoxigraph as ox
+
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    extension = name.rsplit(".", 1)[-1].lower()
+    fmt = ox.RdfFormat.from_extension({"owl": "rdf", "xml": "rdf", "json": "jsonld"}.get(
+        extension, extension))
+    if fmt is None:
+        raise ConfigError(
+            f"{path}: unknown RDF format; use .ttl, .trig, .nt, .nq, .rdf or .jsonld"
+            " (optionally .gz)"
+        )
+    return fmt
+
+
+def build_disk_store(files: Iterable[Path], target: Path) -> Path:
+    """Bulk-load ``files`` into a new on-disk pyoxigraph store at ``target`` (kept if present).
+
+    Written to a temporary sibling and renamed, so a half-built store is never opened.
+    """
+    import pyoxigraph as ox
+
+    if (target / "LODPUB_READY").is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    store = ox.Store(str(tmp))
+    for path in files:
+        path = Path(path)
+        opener = gzip.open if path.name.endswith(".gz") else open
+        try:
+            with opener(path, "rb") as fh:
+                store.bulk_load(fh, _rdf_format(path))
+        except (SyntaxError, OSError) as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ConfigError(f"{path}: cannot load ({exc})") from exc
+    store.flush()
+    del store  # closes RocksDB so the workers can open it read-only
+    (tmp / "LODPUB_READY").write_text("ok\n")
+    try:
+        tmp.rename(target)
+    except OSError:  # another process built it first
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _cache_key(files: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        stat = Path(path).stat()
+        digest.update(f"{Path(path).resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class OxigraphStore(_Helpers):
+    """pyoxigraph behind a pool of query workers; build one with ``for_release``/``for_files``."""
+
+    path: Path
+    union: bool
+    workers: int = 2
+    query_timeout: float = 5.0
+    max_rows: int = 0
+    checks: _Checks = field(default_factory=_Checks)
+    queue_wait: float = 2.0
+    _tmpdir: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.pool = WorkerPool(str(self.path), self.workers, queue_wait=self.queue_wait)
+        self.pool.start()
+
+    @classmethod
+    def for_release(cls, settings: Settings, release: Release, **kw) -> OxigraphStore:
+        """A store over ``release``'s TriG (cached on disk per version); union default graph."""
+        target = settings.resolved_dist / ".cache" / f"oxigraph-{release.version}"
+        path = build_disk_store([release.dataset_file], target)
+        return cls(path, union=True, **_options(settings), **kw)
+
+    @classmethod
+    def for_files(cls, settings: Settings, files: Sequence[Path], **kw) -> OxigraphStore:
+        """A store over RDF ``files`` with their own default graph (``serve --data``)."""
+        if not files:
+            raise ConfigError("no data files given; pass RDF files to `lodpub serve --data`")
+        tmpdir = Path(tempfile.mkdtemp(prefix="lodpub-data-"))
+        path = build_disk_store(files, tmpdir / f"oxigraph-{_cache_key(files)}")
+        return cls(path, union=False, _tmpdir=tmpdir, **_options(settings), **kw)
+
+    def execute(self, query: str, *, result_format: ResultFormat | str | None = None,
+                default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = (),
+                timeout: float | None = None) -> QueryResult:
+        """Run ``query`` in a worker; see ``Store.execute``."""
+        info = self.checks.check(query)
+        fmt = _format(result_format, info)
+        explicit = bool(default_graph_uris or named_graph_uris)
+        job = Job(
+            query=query,
+            results_format=ResultFormat.JSON.name if fmt.is_graph else fmt.name,
+            graph_format=fmt.name if fmt.is_graph else ResultFormat.TURTLE.name,
+            default_graphs=list(default_graph_uris) if explicit else None,
+            named_graphs=list(named_graph_uris) if explicit else None,
+            union=self.union and not info.has_from,  # FROM / FROM NAMED define the dataset
+            max_rows=self.max_rows,
+        )
+        try:
+            head, chunks = self.pool.run(job, self.query_timeout if timeout is None else timeout)
+        except EngineError as exc:
+            raise _translate(exc) from None
+        used = ResultFormat.by_name(head.media_type, graph=fmt.is_graph) or fmt
+        return QueryResult(head.media_type, chunks, head.truncated, self.max_rows, used)
+
+    def close(self) -> None:
+        """Stop the workers and remove a temporary store."""
+        self.pool.close()
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+
+def _translate(exc: EngineError) -> QueryError:
+    if exc.kind == "syntax":
+        return QuerySyntaxError(f"malformed query: {exc}")
+    if exc.kind == "format":
+        return NotAcceptable(str(exc))
+    return QueryError(f"query failed: {exc}")
+
+
+def _options(settings: Settings) -> dict:
+    return {
+        "workers": settings.workers,
+        "query_timeout": settings.query_timeout,
+        "max_rows": settings.max_rows,
+        "checks": _Checks(tuple(settings.service_allowlist)),
+    }
+
+
+@dataclass
+class RemoteStore(_Helpers):
+    """A SPARQL 1.1 endpoint at ``url`` (Oxigraph server, Fuseki, Virtuoso, QLever…)."""
+
+    url: str
+    query_timeout: float = 5.0
+    checks: _Checks = field(default_factory=_Checks)
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def execute(self, query: str, *, result_format: ResultFormat | str | None = None,
+                default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = (),
+                timeout: float | None = None) -> QueryResult:
+        """POST ``query`` to the remote endpoint and stream its answer back."""
+        fmt = _format(result_format, self.checks.check(query))
+        data = [("query", query)] + [("default-graph-uri", g) for g in default_graph_uris]
+        data += [("named-graph-uri", g) for g in named_graph_uris]
+        limit = self.query_timeout if timeout is None else timeout
+        try:
+            response = self.session.post(self.url, data=data, headers={"Accept": fmt.media_type},
+                                         stream=True, timeout=(min(limit, 5.0), limit))
+        except requests.Timeout:
+            raise QueryTimeout(f"query stopped after {limit:g} s (remote endpoint)") from None
+        except requests.RequestException as exc:
+            raise QueryError(f"remote endpoint {self.url} unreachable: {exc}") from None
+        if response.status_code >= 400:
+            message = response.text[:2000]
+            response.close()
+            kind = QuerySyntaxError if response.status_code == 400 else QueryError
+            raise kind(f"remote endpoint answered {response.status_code}: {message}")
+        media = response.headers.get("Content-Type", fmt.media_type).split(";")[0].strip()
+        return QueryResult(media, response.iter_content(CHUNK), format=fmt)
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self.session.close()
+
+
+def open_store(settings: Settings, *, release: Release | None = None,
+               data_files: Sequence[Path] = ()) -> Store:
+    """The store for a deployment: ``data_files`` if given, else ``release``."""
+    if data_files:
+        return OxigraphStore.for_files(settings, [Path(f) for f in data_files])
+    if release is None:
+        raise ConfigError("nothing to serve: give a release or data files")
+    return OxigraphStore.for_release(settings, release)

@@ -1,0 +1,43 @@
+"""/openapi.json: the OpenAPI 3 description of the HTTP API, assembled from the blueprints.
+
+Each blueprint module in ``web.BLUEPRINTS`` declares its own paths in ``OPENAPI``; this module
+only merges them, so the description lives next to the routes it describes.
+tests/test_openapi.py compares the result with ``app.url_map``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from .. import __version__
+
+bp = Blueprint("api", __name__)
+
+OPENAPI = {
+    "/openapi.json": {"get": {"summary": "this OpenAPI description",
+                              "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
+}
+
+
+def spec(blueprints: list[str], version: str) -> dict:
+    """The OpenAPI document for the given blueprint modules."""
+    paths: dict = {}
+    for name in blueprints:
+        paths.update(getattr(importlib.import_module(name), "OPENAPI", {}))
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "lodpub", "version": __version__,
+                 "description": f"Linked open data publication, release {version}: SPARQL 1.1 "
+                                "endpoint, Linked Data pages and downloads."},
+        "paths": dict(sorted(paths.items())),
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI description of every route this app serves."""
+    from . import BLUEPRINTS
+
+    return jsonify(spec(BLUEPRINTS, current_app.extensions["lodpub"].version))

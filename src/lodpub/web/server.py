@@ -1,0 +1,49 @@
+"""Run the app under waitress, the production WSGI server (``lodpub serve``).
+
+Why waitress rather than gunicorn: the expensive work (query evaluation and result
+serialization) already runs in the query worker processes, outside the GIL, so the HTTP process
+only parses requests and copies bytes; waitress does that with threads in one process that owns
+one worker pool, runs on every platform and needs no separate master process. Several gunicorn
+processes would each start their own pool of query workers and split ``workers`` between them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from flask import Flask
+from waitress.server import create_server
+
+from ..settings import Settings
+from . import create_app
+
+log = logging.getLogger(__name__)
+
+
+def make_server(app: Flask, *, host: str, port: int, threads: int):
+    """A waitress server for ``app`` bound to host:port (port 0 picks a free port)."""
+    return create_server(app, host=host, port=port, threads=threads, ident="lodpub",
+                         channel_timeout=60, connection_limit=1000,
+                         clear_untrusted_proxy_headers=True)
+
+
+def serve(settings: Settings, data_files: Sequence[Path | str] = (), host: str | None = None,
+          port: int | None = None, workers: int | None = None, threads: int | None = None) -> None:
+    """Build the app (latest release, or ``data_files``) and serve it until interrupted."""
+    overrides = {"host": host, "port": port, "workers": workers, "threads": threads}
+    given = {k: v for k, v in overrides.items() if v is not None}
+    settings = dataclasses.replace(settings, **given)
+    app = create_app(settings, data_files=data_files)
+    server = make_server(app, host=settings.host, port=settings.port, threads=settings.threads)
+    log.info("lodpub serving %s at http://%s:%s/", app.extensions["lodpub"].version,
+             settings.host, server.effective_port)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        app.extensions["lodpub"].close()
