@@ -1,0 +1,182 @@
+"""Benchmark lodpub's /sparql against the Oxigraph server on the same data and queries.
+
+In one run, for each dataset: bulk-load it into the Oxigraph server (PyPI package ``oxigraph``)
+and start ``lodpub serve --data`` on it, both on free ports of 127.0.0.1; check that both give
+the same answer to every query in bench/queries/ (a query whose answers differ is not timed);
+then drive each query at each server for a fixed time with wrk (or, if wrk is absent, a bounded
+Python thread pool) and print throughput and latency with the ratios lodpub/Oxigraph.
+
+    .venv/bin/python bench/run.py                      # seed release (if built) + 1M synthetic
+    .venv/bin/python bench/run.py --dataset seed=dist/current/lodpub.trig --duration 10
+
+See bench/README.md for every option and bench/RESULTS.md for recorded figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import gen_corpus
+import loadgen
+import report
+import servers
+import verify
+
+ROOT = servers.ROOT
+
+
+def _args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--dataset", action="append", metavar="NAME=FILE",
+                   help="dataset to serve (repeatable); default: seed=dist/current/lodpub.trig "
+                        "if it exists, and synthetic=bench/out/synthetic-<triples>-s<seed>.nq "
+                        "(generated if missing)")
+    p.add_argument("--triples", type=int, default=1_000_000, help="size of the synthetic corpus")
+    p.add_argument("--seed", type=int, default=42, help="seed of the synthetic corpus")
+    p.add_argument("--queries", type=Path, default=ROOT / "bench" / "queries")
+    p.add_argument("--only", help="comma-separated query names (file stems) to run")
+    p.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    p.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up, not measured")
+    p.add_argument("--connections", type=int, default=4, help="concurrent client connections")
+    p.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (<= connections)")
+    p.add_argument("--method", choices=("post", "get"), default="post")
+    p.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
+    p.add_argument("--workers", type=int, default=2, help="lodpub query worker processes")
+    p.add_argument("--threads", type=int, default=8, help="lodpub HTTP server threads")
+    p.add_argument("--timeout", type=float, default=60.0, help="per-query limit on both servers")
+    p.add_argument("--oxigraph-timeout", type=float, default=0.0,
+                   help="pass --timeout-s to Oxigraph (0: off; see bench/README.md for why)")
+    p.add_argument("--union", action="store_true",
+                   help="start Oxigraph with --union-default-graph (use when lodpub serves a "
+                        "release, whose default graph is the union; `serve --data` does not)")
+    p.add_argument("--ready-timeout", type=float, default=900.0, help="seconds to wait for load")
+    p.add_argument("--measure-mismatched", action="store_true",
+                   help="time queries even when the two servers' answers differ")
+    p.add_argument("--lodpub-endpoint", metavar="URL",
+                   help="measure an already running lodpub /sparql instead of starting one "
+                        "(give exactly one --dataset: the data it serves, for Oxigraph)")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    return p.parse_args(argv)
+
+
+def _datasets(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    if args.dataset:
+        pairs = [d.split("=", 1) for d in args.dataset]
+        return [(name, Path(path).resolve()) for name, path in pairs]
+    found = []
+    seed = ROOT / "dist" / "current" / "lodpub.trig"
+    if seed.exists():
+        found.append(("seed", seed.resolve()))
+    else:
+        print(f"note: {seed} does not exist (run `lodpub build`); seed release skipped",
+              file=sys.stderr)
+    synthetic = ROOT / "bench" / "out" / f"synthetic-{args.triples}-s{args.seed}.nq"
+    if not synthetic.exists():
+        print(f"generating {synthetic} ...", file=sys.stderr)
+        gen_corpus.main(["--triples", str(args.triples), "--seed", str(args.seed),
+                         "--out", str(synthetic)])
+    found.append(("synthetic-1m" if args.triples == 1_000_000 else "synthetic", synthetic))
+    return found
+
+
+def _bench_dataset(name: str, data: Path, queries: list[verify.Query], args, use_wrk: bool,
+                   logdir: Path) -> tuple[list[dict], dict]:
+    print(f"\n== {name}: {data}", file=sys.stderr)
+    ox = servers.start_oxigraph(data, args.union, args.oxigraph_timeout, logdir,
+                                 args.ready_timeout)
+    try:
+        if args.lodpub_endpoint:
+            lp = servers.external("lodpub", args.lodpub_endpoint, args.ready_timeout)
+        else:
+            lp = servers.start_lodpub(data, args.workers, args.threads, args.timeout, logdir,
+                                      args.ready_timeout)
+    except servers.BenchError:
+        ox.stop()
+        raise
+    info = {"data": str(data), "lodpub_command": shlex.join(lp.command),
+            "oxigraph_command": shlex.join(ox.command), "lodpub_ready_s": round(lp.startup_s, 1),
+            "oxigraph_load_s": round(ox.load_s, 1), "oxigraph_ready_s": round(ox.startup_s, 1),
+            "lodpub_rss_mb": lp.rss_mb(), "oxigraph_rss_mb": ox.rss_mb()}
+    print(f"   ready: {info}", file=sys.stderr)
+    rows = []
+    try:
+        for q in queries:
+            rows.append(_bench_query(name, q, lp, ox, args, use_wrk))
+        info["lodpub_rss_mb_after"] = lp.rss_mb()
+        info["oxigraph_rss_mb_after"] = ox.rss_mb()
+    finally:
+        lp.stop()
+        ox.stop()
+    return rows, info
+
+
+def _bench_query(name: str, q: verify.Query, lp: servers.Server, ox: servers.Server, args,
+                 use_wrk: bool) -> dict:
+    check = verify.compare(q, lp.endpoint, ox.endpoint)
+    row = {"dataset": name, "query": q.name, "kind": q.kind, "size": check.size,
+           "same_answer": check.ok, "check": check.detail, "lodpub": None, "oxigraph": None}
+    status = "same answer" if check.ok else "DIFFERENT ANSWERS"
+    print(f"   {q.name}: {status} ({check.detail})", file=sys.stderr)
+    if check.size == 0:
+        print(f"   warning: {q.name} returns nothing on {name}", file=sys.stderr)
+    if not check.ok and not args.measure_mismatched:
+        row["note"] = f"answers differ: {check.detail}"
+        return row
+    for server in (lp, ox):
+        result = loadgen.measure(server.endpoint, q, duration=args.duration, warmup=args.warmup,
+                                 connections=args.connections, wrk_threads=args.wrk_threads,
+                                 method=args.method, use_wrk=use_wrk, timeout=args.timeout)
+        row[server.name] = result.to_dict()
+        print(f"     {server.name:8} {result.rps:9.1f} req/s  p50 {result.p50_ms:8.2f} ms  "
+              f"p99 {result.p99_ms:8.2f} ms  errors {result.errors}", file=sys.stderr)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the whole benchmark; print the table; write JSON and Markdown into ``--out``."""
+    args = _args(argv)
+    use_wrk = args.generator == "wrk" or (args.generator == "auto" and loadgen.wrk_available())
+    if args.generator == "wrk" and not loadgen.wrk_available():
+        print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    if not use_wrk and args.generator == "auto":
+        print(loadgen.WRK_HINT, file=sys.stderr)
+    only = args.only.split(",") if args.only else None
+    queries = verify.load_queries(args.queries, only)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    logdir = args.out / f"logs-{stamp}"
+    logdir.mkdir()
+    rows, infos = [], {}
+    try:
+        for name, data in _datasets(args):
+            dataset_rows, infos[name] = _bench_dataset(name, data, queries, args, use_wrk, logdir)
+            rows += dataset_rows
+    except servers.BenchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    command = f"cd {ROOT} && .venv/bin/python " + shlex.join(["bench/run.py", *sys.argv[1:]])
+    generator = (f"wrk -t{args.wrk_threads} -c{args.connections}" if use_wrk
+                 else f"python thread pool, {args.connections} threads")
+    settings = {"duration_s": args.duration, "warmup_s": args.warmup, "method": args.method,
+                "generator": generator, "lodpub_workers": args.workers,
+                "lodpub_threads": args.threads, "lodpub_timeout_s": args.timeout,
+                "oxigraph_timeout_s": args.oxigraph_timeout,
+                "oxigraph_union_default_graph": args.union}
+    doc = {"command": command, "settings": settings, "datasets": infos, "results": rows,
+           "machine": report.machine_notes(ROOT, servers.oxigraph_binary())}
+    (args.out / f"results-{stamp}.json").write_text(json.dumps(doc, indent=2))
+    table = report.ratio_table(rows)
+    (args.out / f"results-{stamp}.md").write_text(f"`{command}`\n\n{table}\n")
+    print(f"\ncommand: {command}\nload generator: {generator}\n\n{table}\n")
+    print(f"written: {args.out / f'results-{stamp}.json'}", file=sys.stderr)
+    return 0 if all(r["same_answer"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Start and stop the two servers under test: lodpub's /sparql and the Oxigraph server.
+
+Both are child processes in their own session (process group), so stopping one ends its
+workers too, and nothing else on the machine is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+class BenchError(RuntimeError):
+    """The benchmark cannot go on; the message says what is missing and how to fix it."""
+
+
+@dataclass
+class Server:
+    """A running server: its name, SPARQL endpoint URL, process and timings."""
+
+    name: str
+    endpoint: str
+    process: subprocess.Popen | None  # None: a server started elsewhere (--lodpub-endpoint)
+    command: list[str]
+    startup_s: float = 0.0
+    load_s: float = 0.0
+    log: Path | None = None
+    cleanup: list[Path] = field(default_factory=list)
+
+    def rss_mb(self) -> int | None:
+        """Resident memory of the server and all its child processes, in MiB (None: unknown)."""
+        if self.process is None:
+            return None
+        return round(sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024)
+
+    def stop(self) -> None:
+        """Stop the server's process group (SIGTERM, then SIGKILL after 10 s)."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        for path in self.cleanup:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _wait_ready(server: Server, timeout: float) -> None:
+    """Poll with a trivial ASK until it answers 200, the process dies, or time runs out."""
+    url = server.endpoint + "?query=" + urllib.request.quote("ASK {}")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process is not None and server.process.poll() is not None:
+            tail = server.log.read_text()[-2000:] if server.log else ""
+            raise BenchError(f"{server.name} exited with {server.process.returncode}: {tail}")
+        try:
+            req = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise BenchError(f"{server.name} did not answer at {server.endpoint} within {timeout:.0f} s")
+
+
+def _spawn(name: str, command: list[str], endpoint: str, env: dict[str, str],
+           logdir: Path) -> Server:
+    log = logdir / f"{name}.log"
+    fh = log.open("w")
+    process = subprocess.Popen(command, stdout=fh, stderr=subprocess.STDOUT, env=env,
+                               cwd=ROOT, start_new_session=True)
+    return Server(name, endpoint, process, command, log=log)
+
+
+def lodpub_command(data: Path, port: int, workers: int, threads: int) -> list[str]:
+    """`lodpub serve --data` if the CLI has it, else the Python entry point in a subprocess."""
+    cli = VENV_BIN / "lodpub"
+    probe = subprocess.run([str(cli), "serve", "--help"], capture_output=True, text=True,
+                           cwd=ROOT) if cli.exists() else None
+    if probe is not None and probe.returncode == 0 and "--data" in probe.stdout:
+        cmd = [str(cli), "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port)]
+        for flag, value in (("--workers", workers), ("--threads", threads)):
+            if flag in probe.stdout:
+                cmd += [flag, str(value)]
+        return cmd
+    code = (
+        "import sys; from lodpub.settings import load_settings; "
+        "from lodpub.web.server import serve; "
+        "serve(load_settings(), data_files=(sys.argv[1],), host='127.0.0.1', "
+        "port=int(sys.argv[2]), workers=int(sys.argv[3]), threads=int(sys.argv[4]))"
+    )
+    return [sys.executable, "-c", code, str(data), str(port), str(workers), str(threads)]
+
+
+def external(name: str, endpoint: str, ready_timeout: float) -> Server:
+    """A server started elsewhere (e.g. `lodpub serve` on a release): checked, never stopped."""
+    server = Server(name, endpoint, None, ["(started outside the benchmark)", endpoint])
+    _wait_ready(server, ready_timeout)
+    return server
+
+
+def start_lodpub(data: Path, workers: int, threads: int, timeout_s: float, logdir: Path,
+                 ready_timeout: float) -> Server:
+    """Start lodpub serving ``data`` on a free port and wait until /sparql answers."""
+    port = free_port()
+    cmd = lodpub_command(data, port, workers, threads)
+    env = dict(os.environ, LODPUB_WORKERS=str(workers), LODPUB_THREADS=str(threads),
+               LODPUB_QUERY_TIMEOUT=str(timeout_s), LODPUB_MAX_ROWS="0")
+    started = time.monotonic()
+    server = _spawn("lodpub", cmd, f"http://127.0.0.1:{port}/sparql", env, logdir)
+    _wait_ready(server, ready_timeout)
+    server.startup_s = time.monotonic() - started
+    return server
+
+
+def oxigraph_binary() -> str:
+    """The Oxigraph server CLI from the PyPI package ``oxigraph`` (in the venv, else on PATH)."""
+    candidate = VENV_BIN / "oxigraph"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("oxigraph")
+    if not found:
+        raise BenchError("the Oxigraph server is missing: .venv/bin/pip install oxigraph "
+                         "(or .venv/bin/pip install -e '.[bench]')")
+    return found
+
+
+def start_oxigraph(data: Path, union: bool, timeout_s: float, logdir: Path,
+                   ready_timeout: float) -> Server:
+    """Bulk-load ``data`` into a fresh on-disk store, optimize it, serve it read-only."""
+    binary = oxigraph_binary()
+    location = Path(tempfile.mkdtemp(prefix="lodpub-bench-oxigraph-"))
+    started = time.monotonic()
+    load = subprocess.run([binary, "load", "--location", str(location), "--file", str(data)],
+                          capture_output=True, text=True)
+    if load.returncode != 0:
+        shutil.rmtree(location, ignore_errors=True)
+        raise BenchError(f"oxigraph load {data} failed: {load.stderr[-2000:]}")
+    # Oxigraph advises `optimize` after a bulk load before a read-heavy workload: do it.
+    subprocess.run([binary, "optimize", "--location", str(location)], capture_output=True,
+                   check=False)
+    load_s = time.monotonic() - started
+    port = free_port()
+    cmd = [binary, "serve-read-only", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    if timeout_s > 0:
+        # Off by default: with --timeout-s, oxigraph 0.5.13 starts a thread per query and under
+        # load fails with "Resource temporarily unavailable (os error 11)" (seen on this machine).
+        cmd += ["--timeout-s", str(max(1, round(timeout_s)))]
+    if union:
+        cmd.append("--union-default-graph")
+    server = _spawn("oxigraph", cmd, f"http://127.0.0.1:{port}/query", dict(os.environ), logdir)
+    server.cleanup.append(location)
+    _wait_ready(server, ready_timeout)
+    server.load_s = load_s
+    server.startup_s = time.monotonic() - started
+    return server
