@@ -114,6 +114,10 @@ class WorkerPool:
         with self._lock:
             return {w.process.pid for w in self._all}
 
+    def busy(self) -> int:
+        """How many workers are running a job right now (for monitoring and tests)."""
+        return max(0, len(self.pids()) - self._idle.qsize())
+
     def run(self, job: Job, timeout: float | None) -> tuple[Head, Iterator[bytes]]:
         """Run ``job``; return its head and an iterator over the serialized result chunks.
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import signal
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +32,16 @@ def make_server(app: Flask, *, host: str, port: int, threads: int):
                          clear_untrusted_proxy_headers=True)
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl-C so the query workers are stopped on the way out."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
 def serve(settings: Settings, data_files: Sequence[Path | str] = (), host: str | None = None,
           port: int | None = None, workers: int | None = None, threads: int | None = None) -> None:
     """Build the app (latest release, or ``data_files``) and serve it until interrupted."""
@@ -40,6 +52,7 @@ def serve(settings: Settings, data_files: Sequence[Path | str] = (), host: str |
     server = make_server(app, host=settings.host, port=settings.port, threads=settings.threads)
     log.info("lodpub serving %s at http://%s:%s/", app.extensions["lodpub"].version,
              settings.host, server.effective_port)
+    _stop_on_sigterm()
     try:
         server.run()
     except KeyboardInterrupt:

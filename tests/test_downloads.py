@@ -1,0 +1,123 @@
+"""Downloads and the dataset description: listing, conditional and ranged files, VoID."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+from rdflib import Literal, Namespace, URIRef
+from rdflib.namespace import RDF, XSD
+
+from lodpub.web import create_app
+from sparql_fixtures import DATA_TRIG, VERSION, parse_rdf, settings_for, write_release
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DATASET = URIRef("https://w3id.org/lodpub/dataset")
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+SOURCE = "sources/brookings-iraq-2025.txt"
+
+
+@pytest.fixture(scope="module")
+def release_app(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dl")
+    release = write_release(root)
+    app = create_app(settings_for(root, workers=1))
+    app.config["RELEASE_DIR"] = release
+    yield app
+    app.extensions["lodpub"].close()
+
+
+@pytest.fixture()
+def client(release_app):
+    return release_app.test_client()
+
+
+def test_downloads_listing_json(client, release_app):
+    response = client.get("/downloads", headers={"Accept": "application/json"})
+    data = json.loads(response.data)
+    assert data["version"] == VERSION
+    files = {f["name"]: f for f in data["files"]}
+    trig = files["lodpub.trig"]
+    body = (release_app.config["RELEASE_DIR"] / "lodpub.trig").read_bytes()
+    assert trig["sha256"] == hashlib.sha256(body).hexdigest()
+    assert trig["size"] == len(body) and trig["triples"] == 14 and trig["format"] == "TriG"
+    assert trig["url"] == "/downloads/lodpub.trig"
+    assert SOURCE in files
+
+
+def test_downloads_listing_html(client):
+    response = client.get("/downloads", headers={"Accept": BROWSER})
+    assert response.mimetype == "text/html"
+    page = response.data.decode()
+    assert VERSION in page and 'href="/downloads/lodpub.trig"' in page
+    assert hashlib.sha256(b"").hexdigest() not in page  # real digests, not empty-file ones
+
+
+def test_downloads_file_headers(client, release_app):
+    response = client.get("/downloads/lodpub.trig")
+    body = (release_app.config["RELEASE_DIR"] / "lodpub.trig").read_bytes()
+    assert response.status_code == 200 and response.data == body
+    assert response.headers["Content-Length"] == str(len(body))
+    assert response.headers["ETag"] == f'"{hashlib.sha256(body).hexdigest()}"'
+    assert response.headers["Last-Modified"]
+    assert response.mimetype == "application/trig"
+    assert response.headers["Accept-Ranges"] == "bytes"
+
+
+def test_downloads_file_conditional_304(client):
+    first = client.get("/downloads/void.ttl")
+    by_etag = client.get("/downloads/void.ttl", headers={"If-None-Match": first.headers["ETag"]})
+    by_date = client.get("/downloads/void.ttl",
+                         headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert by_etag.status_code == by_date.status_code == 304
+
+
+def test_downloads_file_range_206(client, release_app):
+    body = (release_app.config["RELEASE_DIR"] / SOURCE).read_bytes()
+    response = client.get("/downloads/" + SOURCE, headers={"Range": "bytes=10-19"})
+    assert response.status_code == 206
+    assert response.data == body[10:20]
+    assert response.headers["Content-Range"] == f"bytes 10-19/{len(body)}"
+
+
+def test_downloads_unknown_file_404(client):
+    for name in ("nothing.ttl", "../release.json", "release.json"):
+        response = client.get("/downloads/" + name)
+        assert response.status_code == 404, name
+        assert json.loads(response.data)["ok"] is False
+
+
+@pytest.mark.parametrize("path", ["/.well-known/void", "/dataset"])
+@pytest.mark.parametrize("accept,fmt", [
+    ("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+    ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
+def test_downloads_void_negotiated(client, path, accept, fmt):
+    response = client.get(path, headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == accept
+    graph = parse_rdf(response.data, fmt)
+    assert (DATASET, RDF.type, VOID.Dataset) in graph
+    assert (DATASET, VOID.triples, Literal(14, datatype=XSD.integer)) in graph
+    assert (DATASET, VOID.sparqlEndpoint, None) in graph
+
+
+def test_downloads_void_browser_redirect_and_406(client):
+    browser = client.get("/.well-known/void", headers={"Accept": BROWSER})
+    assert browser.status_code == 303 and browser.headers["Location"].endswith("/downloads")
+    assert client.get("/dataset", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_downloads_void_conditional(client):
+    first = client.get("/.well-known/void")
+    again = client.get("/.well-known/void", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_downloads_absent_in_data_mode(tmp_path):
+    app = create_app(settings_for(tmp_path, workers=1), data_files=[DATA_TRIG])
+    try:
+        response = app.test_client().get("/downloads")
+        assert response.status_code == 404
+        assert "--data" in json.loads(response.data)["error"]
+    finally:
+        app.extensions["lodpub"].close()

@@ -1,0 +1,170 @@
+"""The store interface: OxigraphStore over a release and over data files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDFS, XSD
+
+from lodpub.errors import ConfigError
+from lodpub.formats import ResultFormat
+from lodpub.queryworker import CHUNK
+from lodpub.release import Release
+from lodpub.store import (
+    NotAcceptable,
+    OxigraphStore,
+    QuerySyntaxError,
+    ServiceRefused,
+    UpdateRefused,
+    open_store,
+)
+from sparql_fixtures import CLAIMS, DATA_TRIG, EX, FACTS, KH, VERSION, settings_for, write_release
+
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+@pytest.fixture(scope="module")
+def release_store(tmp_path_factory):
+    root = tmp_path_factory.mktemp("store")
+    write_release(root)
+    settings = settings_for(root, workers=1)
+    store = open_store(settings, release=Release.latest(settings))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def data_store(tmp_path_factory):
+    store = open_store(settings_for(tmp_path_factory.mktemp("data"), workers=1),
+                       data_files=[DATA_TRIG])
+    yield store
+    store.close()
+
+
+def test_store_select_returns_rdflib_terms(release_store):
+    rows = release_store.select(f"SELECT ?label WHERE {{ <{KH}> <{LABEL}> ?label }}")
+    assert rows == [{"label": Literal("Kataib Hezbollah", lang="en")}]
+    rows = release_store.select(
+        "SELECT ?d ?missing WHERE { ?s <https://w3id.org/lodpub/ontology/date> ?d }")
+    assert rows == [{"d": Literal("2021-12", datatype=XSD.gYearMonth)}]  # unbound: absent
+
+
+def test_store_select_blank_nodes(data_store):
+    rows = data_store.select("SELECT ?b WHERE { BIND(BNODE() AS ?b) }")
+    assert isinstance(rows[0]["b"], BNode)
+
+
+def test_store_construct_returns_graph(release_store):
+    graph = release_store.construct(f"CONSTRUCT {{ <{KH}> ?p ?o }} WHERE {{ <{KH}> ?p ?o }}")
+    assert isinstance(graph, Graph) and len(graph) == 4
+    assert (URIRef(KH), RDFS.label, Literal("Kataib Hezbollah", lang="en")) in graph
+
+
+def test_store_ask(release_store):
+    assert release_store.ask(f"ASK {{ <{KH}> ?p ?o }}") is True
+    assert release_store.ask("ASK { <http://example.org/none> ?p ?o }") is False
+
+
+def test_store_release_default_graph_is_union(release_store):
+    graphs = {str(r["g"]) for r in release_store.select(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert {FACTS, CLAIMS} <= graphs
+    total = release_store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
+    assert int(total) == 14
+
+
+def test_store_data_default_graph_is_its_own(data_store):
+    names = {str(r["n"]) for r in data_store.select(f"SELECT ?n {{ ?s <{EX}name> ?n }}")}
+    assert names == {"Alice", "Bob"}
+
+
+def test_store_execute_dataset_arguments(release_store):
+    result = release_store.execute(f"SELECT ?l WHERE {{ ?s <{LABEL}> ?l }}",
+                                   default_graph_uris=[CLAIMS])
+    rows = json.loads(result.read())["results"]["bindings"]
+    assert len(rows) == 1 and "Erbil" in rows[0]["l"]["value"]
+    result = release_store.execute("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                   named_graph_uris=[CLAIMS])
+    assert {r["g"]["value"] for r in json.loads(result.read())["results"]["bindings"]} == {CLAIMS}
+
+
+def test_store_execute_formats(release_store):
+    csv = release_store.execute(f"SELECT ?l {{ <{KH}> <{LABEL}> ?l }}", result_format="csv")
+    assert csv.media_type == "text/csv" and csv.read().decode().splitlines() == [
+        "l", "Kataib Hezbollah"]
+    nt = release_store.execute(f"DESCRIBE <{KH}>", result_format=ResultFormat.NTRIPLES)
+    assert (URIRef(KH), RDFS.label, None) in Graph().parse(data=nt.read(), format="nt")
+    with pytest.raises(NotAcceptable):
+        release_store.execute(f"DESCRIBE <{KH}>", result_format=ResultFormat.JSON)
+
+
+def test_store_large_result_streams_in_chunks(tmp_path):
+    lines = [f'<{EX}s{i}> <{EX}p> "{"x" * 50} {i}" .\n' for i in range(5000)]
+    (tmp_path / "many.nt.gz").write_bytes(gzip.compress("".join(lines).encode()))
+    store = OxigraphStore.for_files(settings_for(tmp_path, workers=1), [tmp_path / "many.nt.gz"])
+    try:
+        result = store.execute("SELECT * WHERE { ?s ?p ?o }")
+        chunks = list(result.chunks)
+        assert len(chunks) > 1 and all(len(c) <= CHUNK + 8192 for c in chunks)
+        assert len(json.loads(b"".join(chunks))["results"]["bindings"]) == 5000
+        # a reader that stops midway: the busy worker is replaced, the store keeps answering
+        partial = store.execute("SELECT * WHERE { ?s ?p ?o }")
+        next(partial.chunks)
+        partial.chunks.close()
+        end = time.monotonic() + 30  # synchronisation only: wait for a replacement if needed
+        while not (len(store.pool.pids()) == 1 and store.pool.busy() == 0):
+            assert time.monotonic() < end
+            time.sleep(0.02)
+        assert store.ask(f"ASK {{ <{EX}s1> ?p ?o }}") is True
+    finally:
+        store.close()
+
+
+def test_store_errors(release_store):
+    with pytest.raises(QuerySyntaxError, match=r"1:\d+"):
+        release_store.select("SELECT ?x WHERE { ?x ")
+    with pytest.raises(UpdateRefused, match="read-only"):
+        release_store.select("DELETE WHERE { ?s ?p ?o }")
+    with pytest.raises(ServiceRefused, match="service_allowlist"):
+        release_store.select("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }")
+
+
+def test_store_loads_every_rdf_format(tmp_path):
+    ttl = f"<{EX}a> <{EX}p> <{EX}b> .\n"
+    (tmp_path / "a.ttl").write_text(ttl)
+    (tmp_path / "b.nq").write_text(f"<{EX}c> <{EX}p> <{EX}d> <{EX}g> .\n")
+    (tmp_path / "c.rdf").write_text(
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        f'xmlns:ex="{EX}"><rdf:Description rdf:about="{EX}e"><ex:p rdf:resource="{EX}f"/>'
+        "</rdf:Description></rdf:RDF>")
+    (tmp_path / "d.jsonld").write_text(json.dumps(
+        {"@id": f"{EX}h", f"{EX}p": {"@id": f"{EX}i"}}))
+    files = [tmp_path / n for n in ("a.ttl", "b.nq", "c.rdf", "d.jsonld")]
+    store = OxigraphStore.for_files(settings_for(tmp_path, workers=1), files)
+    try:
+        default = {str(r["s"]) for r in store.select(f"SELECT ?s {{ ?s <{EX}p> ?o }}")}
+        assert default == {f"{EX}a", f"{EX}e", f"{EX}h"}
+        named = store.select(f"SELECT ?s {{ GRAPH <{EX}g> {{ ?s ?p ?o }} }}")
+        assert [str(r["s"]) for r in named] == [f"{EX}c"]
+    finally:
+        store.close()
+    assert not store.path.exists()  # a --data store is temporary
+
+
+def test_store_rejects_unknown_and_broken_files(tmp_path):
+    (tmp_path / "x.docx").write_text("nope")
+    (tmp_path / "broken.ttl").write_text("<a> <b> .")
+    settings = settings_for(tmp_path, workers=1)
+    with pytest.raises(ConfigError, match="unknown RDF format"):
+        OxigraphStore.for_files(settings, [tmp_path / "x.docx"])
+    with pytest.raises(ConfigError, match="broken.ttl"):
+        OxigraphStore.for_files(settings, [tmp_path / "broken.ttl"])
+
+
+def test_store_release_cache_is_built_once(release_store, tmp_path):
+    assert release_store.path.name == f"oxigraph-{VERSION}"
+    assert (release_store.path / "LODPUB_READY").is_file()
