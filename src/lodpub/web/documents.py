@@ -1,0 +1,135 @@
+"""The documents of each kind of resource: an HTML page and an RDF graph per IRI.
+
+``render`` picks the builder by the IRI's namespace (``id``, ``claim``, ``source``, ``vocab``,
+``graph``, ``ontology``) and the format; ``resources`` does the routing and negotiation.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, current_app, render_template, request
+from markupsafe import Markup
+from rdflib import Graph, URIRef
+
+from ..namespaces import BASE, DATASET_IRI, ONTOLOGY_IRI
+from . import rdfdocs
+from .claims import claim_views, sentence_views
+from .describe import describe, last_page, schema_org
+from .labels import labels
+from .linking import local_url
+from .ontodoc import ontology_doc, parsed, term_doc
+from .rdfdocs import DOC_FORMATS, DocFormat
+
+
+def _page_number() -> int:
+    value = request.args.get("page", "1")
+    if not value.isdigit() or int(value) < 1:
+        abort(400, description=f"page must be a positive whole number, not {value!r}")
+    return int(value)
+
+
+def json_ld_script(data: dict) -> Markup:
+    """A ``<script type="application/ld+json">`` element that no data can break out of."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(f'<script type="application/ld+json">{text}</script>')
+
+
+def _context(stem: str, iri: str) -> dict:
+    publication = current_app.extensions["lodpub"]
+    return {
+        "iri": iri,
+        "iri_here": local_url(iri),
+        "version": publication.version,
+        "license": publication.settings.license,
+        "alternates": [(f, f"{local_url(BASE + stem)}.{f.ext}") for f in DOC_FORMATS],
+        "labels": labels(),
+    }
+
+
+def _thing_html(stem: str, iri: str) -> str:
+    publication = current_app.extensions["lodpub"]
+    page = _page_number()
+    desc = describe(publication.store, labels(), iri, page)
+    if page > last_page(desc):
+        abort(404, description=f"{iri} has {last_page(desc)} page(s); there is no page {page}")
+    data = schema_org(desc, labels(), publication.settings.license, str(DATASET_IRI))
+    return render_template("entity.html", d=desc, json_ld=json_ld_script(data),
+                           **_context(stem, iri))
+
+
+def _claim_html(stem: str, iri: str) -> str:
+    store = current_app.extensions["lodpub"].store
+    views = claim_views(store, labels(), [iri])
+    return render_template("claim.html", claim=views[0], **_context(stem, iri))
+
+
+def _source_html(stem: str, iri: str) -> str:
+    store = current_app.extensions["lodpub"].store
+    sentences = sentence_views(store, labels(), iri)
+    if not sentences:  # a sentence-less IRI under /source/ is described like any thing
+        return _thing_html(stem, iri)
+    return render_template("source.html", sentences=sentences, title=labels().label(iri),
+                           text_url=_source_text_url(iri), **_context(stem, iri))
+
+
+def _source_text_url(iri: str) -> str | None:
+    source_id = iri.rsplit("/", 1)[-1]
+    release = current_app.extensions["lodpub"].release
+    for entry in release.manifest.get("sources", []) if release is not None else []:
+        if entry.get("id") == source_id:
+            return f"{local_url(BASE)}downloads/{entry['file']}"
+    return None
+
+
+def _ontology_html(stem: str, iri: str) -> str:
+    if iri == str(ONTOLOGY_IRI):
+        doc = ontology_doc(current_app.extensions["lodpub"].store, labels())
+        return render_template("ontology.html", doc=doc, **_context(stem, iri))
+    if (URIRef(iri), None, None) not in parsed("ontology"):
+        return _thing_html(stem, iri)
+    doc = term_doc(current_app.extensions["lodpub"].store, labels(), URIRef(iri))
+    return render_template("term.html", doc=doc, **_context(stem, iri))
+
+
+def _graph_html(stem: str, iri: str) -> str:
+    publication = current_app.extensions["lodpub"]
+    manifest = publication.release.manifest if publication.release is not None else {}
+    triples = manifest.get("graphs", {}).get(iri)
+    if triples is None:
+        triples = int(publication.store.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")[0]["n"])
+    query = f"SELECT ?s ?p ?o WHERE {{\n  GRAPH <{iri}> {{ ?s ?p ?o }}\n}} LIMIT 100"
+    return render_template("graph.html", triples=triples, query=query, **_context(stem, iri))
+
+
+HTML_BUILDERS = {"id": _thing_html, "vocab": _thing_html, "claim": _claim_html,
+                 "source": _source_html, "ontology": _ontology_html, "graph": _graph_html}
+
+
+def _rdf_graph(stem: str, iri: str) -> Graph:
+    store = current_app.extensions["lodpub"].store
+    kind = stem.split("/", 1)[0]
+    if kind == "graph":
+        return rdfdocs.named_graph(store, iri)
+    if kind == "source":
+        return rdfdocs.source_graph(store, iri)
+    if iri == str(ONTOLOGY_IRI):
+        return rdfdocs.ontology_graph(store)
+    if kind == "ontology" and (URIRef(iri), None, None) in parsed("ontology"):
+        return parsed("ontology").cbd(URIRef(iri))
+    return rdfdocs.thing_graph(store, iri)
+
+
+def render(stem: str, iri: str, fmt: DocFormat) -> Response:
+    """The document of ``iri`` (request path ``stem``) in format ``fmt``."""
+    kind = stem.split("/", 1)[0]
+    if fmt.ext == "html":
+        return Response(HTML_BUILDERS[kind](stem, iri), mimetype="text/html")
+    graph = Graph()
+    graph += _rdf_graph(stem, iri)
+    publication = current_app.extensions["lodpub"]
+    rdfdocs.add_document_metadata(graph, f"{BASE}{stem}.{fmt.ext}", iri,
+                                  publication.settings.license, publication.version)
+    return Response(rdfdocs.serialize(graph, fmt), mimetype=fmt.media_type)

@@ -1,0 +1,115 @@
+"""Human-readable labels for the terms shown on pages, loaded once per release.
+
+Pages show labels, never bare IRIs: every IRI becomes a ``TermView`` with its label, the URL of
+its page on the serving host, and (for literals) the datatype or date precision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from ..namespaces import SOURCE, XSD
+from .linking import curie, is_local, page_url
+
+LABEL_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?s ?label WHERE {
+  { ?s rdfs:label|skos:prefLabel ?label } UNION { GRAPH ?g { ?s rdfs:label|skos:prefLabel ?label } }
+  FILTER(isIRI(?s) && (LANG(?label) = "" || LANGMATCHES(LANG(?label), "en")))
+}"""
+
+# The precision a date literal's datatype gives, as readers say it.
+DATE_PRECISION = {
+    XSD.gYear: "year",
+    XSD.gYearMonth: "month",
+    XSD.date: "day",
+    XSD.dateTime: "day and time",
+}
+
+
+@dataclass(frozen=True)
+class TermView:
+    """An RDF term ready for a template: text to show, where it links, what kind it is."""
+
+    text: str
+    kind: str  # "iri", "literal" or "bnode"
+    href: str | None = None  # the page on the serving host (or the external IRI)
+    iri: str | None = None
+    note: str = ""  # datatype, language or date precision of a literal
+    local: bool = False  # minted by lodpub (has a page here)
+
+
+class Labels:
+    """Every label of one release, held in memory (small: one string per labelled IRI)."""
+
+    def __init__(self, store) -> None:
+        self._labels: dict[str, str] = {}
+        for row in store.select(LABEL_QUERY):
+            key = str(row["s"])
+            # Prefer an English-tagged label over a plain one; keep the first otherwise.
+            if key not in self._labels or getattr(row["label"], "language", None) == "en":
+                self._labels[key] = str(row["label"])
+
+    def label(self, iri: str) -> str:
+        """The label of ``iri``, else a readable fallback (sentence number, CURIE)."""
+        iri = str(iri)
+        if iri in self._labels:
+            return self._labels[iri]
+        base, _, fragment = iri.partition("#")
+        if iri.startswith(str(SOURCE)) and fragment.startswith("s") and fragment[1:].isdigit():
+            return f"sentence {fragment[1:]} of {self.label(base)}"
+        return curie(iri)
+
+    def has_label(self, iri: str) -> bool:
+        """Whether the release gives ``iri`` a label."""
+        return str(iri) in self._labels
+
+    def view(self, term: Node) -> TermView:
+        """A ``TermView`` of an rdflib term."""
+        if isinstance(term, URIRef):
+            return TermView(self.label(term), "iri", page_url(term), str(term),
+                            local=is_local(term))
+        if isinstance(term, BNode):
+            return TermView("(unnamed node)", "bnode")
+        if isinstance(term, Literal):
+            return TermView(str(term), "literal", note=literal_note(term))
+        return TermView(str(term), "literal")
+
+
+def term_of_binding(binding: dict) -> Node:
+    """The rdflib term of one SPARQL JSON results binding."""
+    kind, value = binding["type"], binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    datatype = binding.get("datatype")
+    return Literal(value, lang=binding.get("xml:lang"),
+                   datatype=URIRef(datatype) if datatype else None)
+
+
+def literal_note(term: Literal) -> str:
+    """What to say beside a literal: its date precision, language or datatype."""
+    if term.datatype in DATE_PRECISION:
+        return DATE_PRECISION[term.datatype]
+    if term.language:
+        return term.language
+    if term.datatype is not None and term.datatype != XSD.string:
+        return curie(term.datatype)
+    return ""
+
+
+def labels() -> Labels:
+    """The ``Labels`` of the release the current app serves (built on first use)."""
+    publication = current_app.extensions["lodpub"]
+    cache = current_app.extensions.setdefault("lodpub.labels", {})
+    key = publication.version
+    if key not in cache:
+        cache.clear()
+        cache[key] = Labels(publication.store)
+    return cache[key]

@@ -1,0 +1,68 @@
+"""Map lodpub's persistent IRIs onto the host that serves them, and back.
+
+The data always says ``https://w3id.org/lodpub/id/iraq``; a server at ``http://127.0.0.1:5000``
+shows that thing at ``http://127.0.0.1:5000/id/iraq`` and its HTML page at ``…/id/iraq.html``.
+The public root is the ``public_url`` setting when set, else the request's own host.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request
+from rdflib import URIRef
+
+from ..namespaces import BASE, PREFIXES
+
+# First path segments (under BASE) whose things have HTML pages at "<path>.html".
+PAGE_SEGMENTS = ("id", "claim", "source", "ontology", "vocab", "graph")
+
+
+def public_root() -> str:
+    """The URL, without trailing slash, where BASE is served (setting, else request host)."""
+    configured = current_app.extensions["lodpub"].settings.public_url
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return (request.host_url.rstrip("/") + request.script_root).rstrip("/")
+    return BASE.rstrip("/")
+
+
+def iri_of_path(path: str) -> URIRef:
+    """The persistent IRI of a request path such as ``/id/iraq``."""
+    return URIRef(BASE + path.lstrip("/"))
+
+
+def is_local(iri: str) -> bool:
+    """Whether ``iri`` is minted by lodpub (lives under BASE)."""
+    return str(iri).startswith(BASE)
+
+
+def local_url(iri: str) -> str:
+    """The serving host's URL of a lodpub IRI; other IRIs are returned unchanged."""
+    iri = str(iri)
+    if not is_local(iri):
+        return iri
+    return public_root() + "/" + iri[len(BASE):]
+
+
+def page_url(iri: str) -> str:
+    """Where a browser reads about ``iri``: its HTML page on the serving host when it has one."""
+    iri = str(iri)
+    if not is_local(iri):
+        return iri
+    path, hash_, fragment = iri[len(BASE):].partition("#")
+    segment = path.split("/", 1)[0]
+    if segment in PAGE_SEGMENTS and path and not path.endswith("/"):
+        return f"{public_root()}/{path}.html{hash_}{fragment}"
+    return local_url(iri)
+
+
+def curie(iri: str) -> str:
+    """``prefix:local`` for an IRI in a known namespace (longest match), else the IRI itself."""
+    iri = str(iri)
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+            best = prefix
+    if not best:
+        return iri
+    return f"{best}:{iri[len(PREFIXES[best]):]}"

@@ -1,0 +1,180 @@
+"""Ontology documentation joined to the data: terms, alignments, SHACL shapes, usage, examples.
+
+The TBox comes from ``graph:ontology`` in the store; the shapes are read from the release's
+``shapes.ttl`` (the store does not hold them). Both are parsed once per release.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+
+from ..namespaces import (
+    GRAPH_CLAIMS,
+    GRAPH_FACTS,
+    GRAPH_INFERRED,
+    LPO,
+    LPV,
+    ONTOLOGY_IRI,
+    OWL,
+    RDF,
+    RDFS,
+    SH,
+    SKOS,
+)
+from .labels import Labels, TermView
+from .linking import curie
+from .rdfdocs import ontology_graph
+
+ALIGNMENTS = (OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf,
+              OWL.inverseOf, SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
+              SKOS.relatedMatch, OWL.sameAs, RDFS.seeAlso)
+TERM_KINDS = ((OWL.Class, "class"), (OWL.ObjectProperty, "object property"),
+              (OWL.DatatypeProperty, "datatype property"), (OWL.AnnotationProperty,
+              "annotation property"), (RDF.Property, "property"), (SKOS.ConceptScheme,
+              "concept scheme"), (SKOS.Concept, "concept"))
+DEFINITIONS = (SKOS.definition, RDFS.comment)
+EXAMPLES = 10
+
+
+@dataclass
+class TermDoc:
+    """What the documentation of one term shows."""
+
+    iri: str
+    label: str
+    kind: str
+    definitions: list[str] = field(default_factory=list)
+    alignments: list[tuple[TermView, TermView]] = field(default_factory=list)
+    domains: list[TermView] = field(default_factory=list)
+    ranges: list[TermView] = field(default_factory=list)
+    subterms: list[TermView] = field(default_factory=list)
+    shapes: list[tuple[str, str, list[str]]] = field(default_factory=list)  # name, turtle, messages
+    count: int = 0
+    claim_count: int = 0  # uses inside claims' reified statements (forecasts and the like)
+    examples: list[tuple[TermView, ...]] = field(default_factory=list)
+
+
+def parsed(kind: str) -> Graph:
+    """The ontology (``kind="ontology"``) or shapes graph of the served release, cached."""
+    publication = current_app.extensions["lodpub"]
+    cache = current_app.extensions.setdefault("lodpub.ontodoc", {})
+    key = (publication.version, kind)
+    if key not in cache:
+        if kind == "ontology":
+            cache[key] = ontology_graph(publication.store)
+        else:
+            graph = Graph()
+            release = publication.release
+            path = release.path / "shapes.ttl" if release is not None else None
+            if path is not None and path.is_file():
+                graph.parse(path, format="turtle")
+            cache[key] = graph
+    return cache[key]
+
+
+def term_kind(onto: Graph, term: URIRef) -> str:
+    """``class``, ``object property``… from the term's declared type."""
+    declared = set(onto.objects(term, RDF.type))
+    return next((name for cls, name in TERM_KINDS if cls in declared), "term")
+
+
+def _named(onto: Graph, node, labels: Labels) -> list[TermView]:
+    """Views of a node: itself if named, else the members of its owl:unionOf list."""
+    if isinstance(node, URIRef):
+        return [labels.view(node)]
+    union = onto.value(node, OWL.unionOf)
+    if union is not None:
+        return [labels.view(m) for m in Collection(onto, union) if isinstance(m, URIRef)]
+    return []
+
+
+def term_doc(store, labels: Labels, term: URIRef) -> TermDoc:
+    """The documentation of ``term`` with its shapes, usage count and examples."""
+    onto = parsed("ontology")
+    doc = TermDoc(str(term), labels.label(term), term_kind(onto, term))
+    doc.definitions = [str(d) for p in DEFINITIONS for d in onto.objects(term, p)]
+    doc.alignments = [(labels.view(p), labels.view(o)) for p in ALIGNMENTS
+                      for o in sorted(onto.objects(term, p)) if isinstance(o, URIRef)]
+    doc.domains = [v for n in onto.objects(term, RDFS.domain) for v in _named(onto, n, labels)]
+    doc.ranges = [v for n in onto.objects(term, RDFS.range) for v in _named(onto, n, labels)]
+    doc.subterms = sorted((labels.view(s) for p in (RDFS.subClassOf, RDFS.subPropertyOf)
+                           for s in onto.subjects(p, term) if isinstance(s, URIRef)),
+                          key=lambda v: v.text)
+    doc.shapes = shapes_for(term, onto)
+    _usage(store, labels, doc)
+    return doc
+
+
+def shapes_for(term: URIRef, onto: Graph) -> list[tuple[str, str, list[str]]]:
+    """The SHACL shapes that target ``term`` (or a superclass of it) or constrain it as a path."""
+    shapes = parsed("shapes")
+    supers = {term, *onto.transitive_objects(term, RDFS.subClassOf)}
+    found: list = []
+    for cls in supers:
+        found += [s for s in shapes.subjects(SH.targetClass, cls)]
+    found += list(shapes.subjects(SH.targetSubjectsOf, term))
+    found += list(shapes.subjects(SH.targetObjectsOf, term))
+    for prop_shape in shapes.subjects(SH.path, term):
+        found += list(shapes.subjects(SH.property, prop_shape)) or [prop_shape]
+    result = []
+    for shape in dict.fromkeys(found):
+        text = shapes.cbd(shape)
+        text.namespace_manager = shapes.namespace_manager
+        messages = sorted({str(m) for _, _, m in text.triples((None, SH.message, None))})
+        name = curie(shape) if isinstance(shape, URIRef) else "(unnamed shape)"
+        result.append((name, text.serialize(format="turtle"), messages))
+    return sorted(result)
+
+
+def _usage(store, labels: Labels, doc: TermDoc) -> None:
+    graphs = f"<{GRAPH_FACTS}>, <{GRAPH_INFERRED}>"
+    if doc.kind == "class":
+        pattern, shown = f"?x a <{doc.iri}>", "?x"
+    else:
+        pattern, shown = f"?x <{doc.iri}> ?y", "?x ?y"
+    where = f"WHERE {{ GRAPH ?g {{ {pattern} }} FILTER(?g IN ({graphs})) }}"
+    doc.count = int(store.select(f"SELECT (COUNT(DISTINCT *) AS ?n) {where}")[0]["n"])
+    rows = store.select(f"SELECT DISTINCT {shown} {where} ORDER BY {shown} LIMIT {EXAMPLES}")
+    doc.examples = [tuple(labels.view(r[v]) for v in ("x", "y") if v in r) for r in rows]
+    if doc.kind != "class":
+        doc.claim_count = int(store.select(
+            f"PREFIX rdf: <{RDF}> SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_CLAIMS}> "
+            f"{{ ?st rdf:predicate <{doc.iri}> }} }}")[0]["n"])
+
+
+def _definition(onto: Graph, term: URIRef) -> str:
+    return next((str(d) for p in DEFINITIONS for d in onto.objects(term, p)), "")
+
+
+@dataclass
+class OntologyDoc:
+    """The ontology page: its metadata and every term, grouped by kind."""
+
+    iri: str
+    metadata: list[tuple[TermView, TermView]]
+    groups: list[tuple[str, list[tuple[TermView, str, int]]]]  # kind, [(term, definition, count)]
+
+
+def ontology_doc(store, labels: Labels) -> OntologyDoc:
+    """Documentation of the whole ontology with each term's definition and instance count."""
+    onto = parsed("ontology")
+    metadata = [(labels.view(p), labels.view(o))
+                for p, o in sorted(onto.predicate_objects(ONTOLOGY_IRI))]
+    counts = {str(r["c"]): int(r["n"]) for r in store.select(
+        f"SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ ?x a ?c }} "
+        f"FILTER(?g IN (<{GRAPH_FACTS}>, <{GRAPH_INFERRED}>)) }} GROUP BY ?c")}
+    counts.update({str(r["p"]): int(r["n"]) for r in store.select(
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_FACTS}> {{ ?x ?p ?y }} }} "
+        "GROUP BY ?p")})
+    groups = []
+    for cls, name in TERM_KINDS:
+        terms = [t for t in onto.subjects(RDF.type, cls)
+                 if isinstance(t, URIRef) and str(t).startswith((str(LPO), str(LPV)))]
+        rows = [(labels.view(t), _definition(onto, t), counts.get(str(t), 0)) for t in set(terms)]
+        if rows:
+            groups.append((name, sorted(rows, key=lambda r: r[0].text.lower())))
+    return OntologyDoc(str(ONTOLOGY_IRI), metadata, groups)

@@ -1,0 +1,160 @@
+"""Pages for people: the landing page, the query page, the timeline, the network, the sources.
+
+Every page is server-rendered (Jinja2, autoescaped) and works without JavaScript or network.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from rdflib import Graph, URIRef
+
+from ..namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, LPO
+from . import viz, vizdata
+from .labels import labels
+from .querypage import download_links, load_examples, run
+
+bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
+
+_page = {"200": {"description": "an HTML page"}}
+OPENAPI = {
+    "/": {"get": {"summary": "landing page: the dataset, its source, counts, release, licence, "
+                             "SHACL report", "responses": _page}},
+    "/query": {"get": {"summary": "query page: editor, example queries, results as a table",
+                       "parameters": [
+                           {"name": "query", "in": "query", "schema": {"type": "string"}},
+                           {"name": "example", "in": "query", "schema": {"type": "string"}}],
+                       "responses": {**_page, "400": {"description": "malformed query"}}}},
+    "/timeline": {"get": {"summary": "timeline of dated and planned events (SVG in HTML)",
+                          "responses": _page}},
+    "/timeline.svg": {"get": {"summary": "the timeline as an SVG image", "responses": _page}},
+    "/network": {"get": {"summary": "network of actors and their relations (SVG in HTML)",
+                         "responses": _page}},
+    "/network.svg": {"get": {"summary": "the network as an SVG image", "responses": _page}},
+    "/source": {"get": {"summary": "the source documents", "responses": _page}},
+}
+
+SOURCES_QUERY = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dct: <{DCTERMS}>
+SELECT ?doc ?label ?publisher (COUNT(?s) AS ?sentences) WHERE {{ GRAPH ?g {{
+  ?doc a <{LPO.SourceDocument}> . OPTIONAL {{ ?doc rdfs:label ?label }}
+  OPTIONAL {{ ?doc dct:publisher ?publisher }}
+  OPTIONAL {{ ?s dct:isPartOf ?doc ; <{LPO.sentenceNumber}> ?n }} }} }}
+GROUP BY ?doc ?label ?publisher ORDER BY ?doc"""
+
+MODALITY_QUERY = f"""SELECT ?modality (COUNT(?c) AS ?n) WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{
+  ?c <{LPO.modality}> ?modality }} }} GROUP BY ?modality ORDER BY DESC(?n)"""
+
+
+def _publication():
+    return current_app.extensions["lodpub"]
+
+
+@bp.app_context_processor
+def _globals() -> dict:
+    """Template globals every page (and the error pages) can use."""
+    return {"license_url": lambda: _publication().settings.license,
+            "release_version": lambda: _publication().version}
+
+
+def _release_text(name: str) -> str:
+    release = _publication().release
+    if release is None or not (release.path / name).is_file():
+        return ""
+    return (release.path / name).read_text(encoding="utf-8")
+
+
+def _dataset_about() -> tuple[str, str]:
+    text = _release_text("void.ttl")
+    if text:
+        graph = Graph().parse(data=text, format="turtle")
+        title = graph.value(DATASET_IRI, DCTERMS.title)
+        description = graph.value(DATASET_IRI, DCTERMS.description)
+        if title:
+            return str(title), str(description or "")
+    return "lodpub dataset", ""
+
+
+def _sources() -> list[dict]:
+    lab = labels()
+    return [{"doc": lab.view(r["doc"]), "publisher": lab.view(r["publisher"]) if "publisher" in r
+             else None, "sentences": int(r["sentences"])}
+            for r in _publication().store.select(SOURCES_QUERY)]
+
+
+@bp.get("/")
+def landing() -> str:
+    """What the dataset is, where it comes from, how big it is, and how to use it."""
+    publication = _publication()
+    title, description = _dataset_about()
+    lab = labels()
+    modalities = [(lab.view(r["modality"]), int(r["n"]))
+                  for r in publication.store.select(MODALITY_QUERY)]
+    counts = [(lab.view(URIRef(g)), n) for g, n in sorted(publication.graph_counts().items(),
+                                                         key=lambda kv: str(kv[0])) if g]
+    release = publication.release
+    return render_template(
+        "landing.html", title=title, description=description, sources=_sources(),
+        modalities=modalities, counts=counts, examples=load_examples()[:4],
+        conforms=release.manifest.get("conforms") if release is not None else None,
+        report=_release_text("shacl-report.txt"), has_release=release is not None)
+
+
+@bp.get("/query")
+def query() -> Response:
+    """The query editor with the examples; runs the query given and shows a table."""
+    examples = load_examples()
+    text = request.args.get("query", "")
+    chosen = request.args.get("example", "")
+    if chosen:
+        match = next((e for e in examples if e.name == chosen), None)
+        if match is None:
+            return Response(render_template("query.html", examples=examples, text="",
+                                            outcome=None, error=f"no example named {chosen!r}",
+                                            downloads=[]), status=404)
+        text = match.text
+    outcome = None
+    downloads: list = []
+    if text.strip():
+        outcome = run(_publication().store, labels(), text, _publication().settings.query_timeout)
+        downloads = download_links(text, outcome.form, request.script_root)
+    body = render_template("query.html", examples=examples, text=text, outcome=outcome,
+                           chosen=chosen, error="", downloads=downloads)
+    return Response(body, status=outcome.status if outcome else 200, mimetype="text/html")
+
+
+@bp.get("/timeline")
+def timeline() -> str:
+    """The dated and planned events as an SVG timeline, with a table of the same events."""
+    events = vizdata.timeline_events(_publication().store, labels())
+    return render_template("timeline.html", svg=viz.timeline_svg(events), events=events)
+
+
+@bp.get("/timeline.svg")
+def timeline_image() -> Response:
+    """The timeline alone, as an SVG document."""
+    events = vizdata.timeline_events(_publication().store, labels())
+    return Response(viz.timeline_svg(events, standalone=True), mimetype="image/svg+xml")
+
+
+@bp.get("/network")
+def network() -> str:
+    """Actors and their membership, control, backing and designation relations."""
+    nodes, edges = vizdata.network(_publication().store, labels())
+    return render_template("network.html", svg=viz.network_svg(nodes, edges), nodes=nodes,
+                           edges=edges)
+
+
+@bp.get("/network.svg")
+def network_image() -> Response:
+    """The network alone, as an SVG document."""
+    nodes, edges = vizdata.network(_publication().store, labels())
+    return Response(viz.network_svg(nodes, edges, standalone=True), mimetype="image/svg+xml")
+
+
+@bp.get("/source")
+def sources() -> Response | str:
+    """The source documents; with only one, its page."""
+    found = _sources()
+    if len(found) == 1:
+        return redirect(found[0]["doc"].href, code=303)
+    return render_template("sources.html", sources=found, landing=url_for("pages.landing"))

@@ -1,0 +1,164 @@
+"""Dereferencing: every IRI lodpub mints answers, for people and for programs.
+
+``GET /id/iraq`` (the thing) answers ``303 See Other`` to ``/id/iraq.html`` or to a data
+document (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) by the ``Accept`` header; each document also
+has its own URL, and ``Link`` headers name the alternates. Unknown IRIs get a 404 page that
+suggests near matches. The same scheme covers ``/claim/…``, ``/source/…``, ``/ontology``,
+``/ontology/<term>``, ``/vocab/…`` and ``/graph/…``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from rdflib import URIRef
+
+from ..namespaces import BASE, ONTOLOGY_IRI
+from . import documents
+from .describe import known_iri
+from .labels import labels
+from .linking import local_url, page_url
+from .rdfdocs import DOC_FORMATS, FORMAT_BY_EXT, MEDIA_ALIASES, DocFormat
+
+bp = Blueprint("resources", __name__)
+
+KINDS = ("id", "claim", "source", "vocab", "graph", "ontology")
+# Paths we will put into a SPARQL IRI: no spaces, quotes, angle brackets or braces.
+SAFE_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$")
+KNOWN_IRIS = """SELECT DISTINCT ?x WHERE {
+  { ?x ?p ?o } UNION { ?s ?p ?x } UNION { GRAPH ?g { { ?x ?p ?o } UNION { ?s ?p ?x } } }
+  UNION { GRAPH ?x { ?a ?b ?c } }
+  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "%s")) }"""
+
+
+def _split(path: str) -> tuple[str, DocFormat | None]:
+    """``id/iraq.ttl`` -> (``id/iraq``, Turtle); without a known extension -> (path, None)."""
+    stem, dot, ext = path.rpartition(".")
+    if dot and ext in FORMAT_BY_EXT and "/" not in ext:
+        return stem, FORMAT_BY_EXT[ext]
+    return path, None
+
+
+def negotiate() -> DocFormat | None:
+    """The document format the client prefers (HTML when it states no preference)."""
+    wanted = request.args.get("format", "")
+    if wanted in FORMAT_BY_EXT:
+        return FORMAT_BY_EXT[wanted]
+    if not request.headers.get("Accept"):
+        return FORMAT_BY_EXT["html"]
+    offers = [f.media_type for f in DOC_FORMATS] + list(MEDIA_ALIASES)
+    best = request.accept_mimetypes.best_match(offers)
+    if best is None:
+        return None
+    ext = MEDIA_ALIASES.get(best) or next(f.ext for f in DOC_FORMATS if f.media_type == best)
+    return FORMAT_BY_EXT[ext]
+
+
+def link_header(path: str, current: DocFormat | None) -> str:
+    """``Link`` header naming every document of ``path`` (and the licence)."""
+    parts = [
+        f'<{local_url(BASE + path)}.{f.ext}>; rel="alternate"; type="{f.media_type}"'
+        for f in DOC_FORMATS
+        if f is not current
+    ]
+    if current is not None:
+        parts.append(f'<{local_url(BASE + path)}>; rel="describes"')
+    parts.append(f'<{current_app.extensions["lodpub"].settings.license}>; rel="license"')
+    return ", ".join(parts)
+
+
+def see_other(path: str) -> Response:
+    """303 from the thing to the document the client asked for, or 406 with the choices."""
+    fmt = negotiate()
+    if fmt is None:
+        choices = ", ".join(f.media_type for f in DOC_FORMATS)
+        abort(406, description=f"{BASE + path} is available as {choices}; "
+                               "send one of them in Accept or add an extension to the URL")
+    response = redirect(f"{local_url(BASE + path)}.{fmt.ext}", code=303)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = link_header(path, None)
+    return response
+
+
+def known_iris() -> list[str]:
+    """Every IRI under BASE in the release (cached per release)."""
+    cache = current_app.extensions.setdefault("lodpub.iris", {})
+    publication = current_app.extensions["lodpub"]
+    if publication.version not in cache:
+        cache.clear()
+        rows = publication.store.select(KNOWN_IRIS % BASE)
+        cache[publication.version] = sorted(str(r["x"]) for r in rows)
+    return cache[publication.version]
+
+
+def not_found(iri: str) -> Response:
+    """404 for an IRI the release does not hold: an HTML page with near matches for people."""
+    fmt = negotiate()
+    if fmt is None or fmt.ext != "html":
+        abort(404, description=f"{iri} is not in this release; see {local_url(BASE)} for what is")
+    candidates = [i for i in known_iris() if "#" not in i]
+    near = difflib.get_close_matches(iri, candidates, n=8, cutoff=0.75)
+    lab = labels()
+    suggestions = [lab.view(URIRef(i)) for i in near]
+    body = render_template("notfound.html", iri=iri, suggestions=suggestions,
+                           query=_lookup_query(iri))
+    return Response(body, status=404, mimetype="text/html")
+
+
+def _lookup_query(iri: str) -> str:
+    word = iri.rstrip("/").rsplit("/", 1)[-1].replace('"', "")
+    return ('PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n'
+            f'SELECT ?thing ?label WHERE {{\n  ?thing rdfs:label ?label .\n'
+            f'  FILTER(CONTAINS(LCASE(STR(?label)), LCASE("{word}")))\n}} LIMIT 50')
+
+
+def serve(path: str) -> Response:
+    """Answer a request for ``BASE + path`` (with or without a document extension)."""
+    stem, fmt = _split(path)
+    if not SAFE_PATH.match(stem):
+        abort(404, description=f"{stem!r} is not a lodpub IRI path")
+    iri = BASE + stem
+    store = current_app.extensions["lodpub"].store
+    if not known_iri(store, iri):
+        return not_found(iri)
+    if fmt is None:
+        return see_other(stem)
+    response = documents.render(stem, iri, fmt)
+    response.headers["Link"] = link_header(stem, fmt)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    version = current_app.extensions["lodpub"].version
+    response.set_etag(hashlib.sha256(f"{version} {request.full_path}".encode()).hexdigest()[:32])
+    return response.make_conditional(request)
+
+
+@bp.get("/ontology")
+def ontology() -> Response:
+    """The ontology IRI: 303 to its documentation or to the ontology in RDF."""
+    return serve(str(ONTOLOGY_IRI)[len(BASE):])
+
+
+@bp.get("/ontology.<ext>")
+def ontology_document(ext: str) -> Response:
+    """The ontology's documentation page or RDF document."""
+    return serve(f"ontology.{ext}")
+
+
+@bp.get("/<any(id, claim, source, vocab, graph, ontology):kind>/<path:rest>")
+def resource(kind: str, rest: str) -> Response:
+    """Any IRI lodpub mints under one of its namespaces."""
+    return serve(f"{kind}/{rest}")
+
+
+@bp.app_template_filter("page")
+def page_filter(iri: str) -> str:
+    """Jinja filter: the URL of the HTML page of ``iri`` on the serving host."""
+    return page_url(iri)
+
+
+@bp.app_template_filter("local")
+def local_filter(iri: str) -> str:
+    """Jinja filter: the URL of ``iri`` on the serving host."""
+    return local_url(iri)

@@ -1,0 +1,260 @@
+"""Dereferencing: 303 by Accept, document URLs, Link headers, base mapping, 404s, entity pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import FOAF, OWL, RDF, RDFS
+
+from lodpub.namespaces import CLAIM, ID, LPO, ONTOLOGY_IRI, SOURCE
+from lodpub.release import Release
+from lodpub.settings import load_settings
+from lodpub.web import create_app
+from web_fixtures import BUSY_STATEMENTS, Links, parse_rdf, write_release
+
+RDF_FORMATS = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
+               "nt": ("application/n-triples", "nt"), "rdf": ("application/rdf+xml", "xml")}
+HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+@pytest.fixture(scope="module")
+def fixture_release(tmp_path_factory) -> Release:
+    """The small inline release of web_fixtures."""
+    return Release.at(write_release(tmp_path_factory.mktemp("dist")))
+
+
+def _app(release: Release, **settings):
+    values = load_settings(dist_dir=release.path.parent, workers=1, **settings)
+    return create_app(values, release=release)
+
+
+@pytest.fixture(scope="module")
+def app(fixture_release):
+    """The app serving the fixture release."""
+    application = _app(fixture_release)
+    yield application
+    application.extensions["lodpub"].close()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of ``app``."""
+    return app.test_client()
+
+
+@pytest.mark.parametrize("accept,ext", [
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "html"),
+    ("text/turtle", "ttl"),
+    ("application/ld+json", "jsonld"),
+    ("application/n-triples", "nt"),
+    ("application/rdf+xml", "rdf"),
+    ("text/turtle;q=0.5, application/rdf+xml", "rdf"),
+    ("application/json", "jsonld"),
+    ("*/*", "html"),
+])
+def test_resources_thing_redirects_by_accept(client, accept, ext):
+    response = client.get("/id/kataib-hezbollah", headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"http://localhost/id/kataib-hezbollah.{ext}"
+    assert response.headers["Vary"] == "Accept"
+
+
+def test_resources_thing_without_accept_goes_to_html(client):
+    response = client.get("/id/kataib-hezbollah", headers={"Accept": ""})
+    assert response.headers["Location"].endswith(".html")
+
+
+def test_resources_format_parameter_wins_over_accept(client):
+    response = client.get("/id/kataib-hezbollah?format=nt", headers=HTML)
+    assert response.headers["Location"].endswith("/id/kataib-hezbollah.nt")
+
+
+def test_resources_link_header_names_every_alternate(client):
+    for path in ("/id/kataib-hezbollah", "/id/kataib-hezbollah.ttl"):
+        link = client.get(path, headers={"Accept": "text/turtle"}).headers["Link"]
+        for ext, (media, _) in RDF_FORMATS.items():
+            if not path.endswith(ext):
+                url = f"http://localhost/id/kataib-hezbollah.{ext}"
+                assert f'<{url}>; rel="alternate"; type="{media}"' in link
+        assert 'rel="license"' in link
+
+
+def test_resources_unservable_accept_is_406(client):
+    response = client.get("/id/kataib-hezbollah", headers={"Accept": "application/pdf"})
+    assert response.status_code == 406
+    assert "text/turtle" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("ext", sorted(RDF_FORMATS))
+def test_resources_entity_document_parses_back(client, ext):
+    media, _ = RDF_FORMATS[ext]
+    response = client.get(f"/id/kataib-hezbollah.{ext}")
+    assert response.status_code == 200
+    assert response.mimetype == media
+    graph = parse_rdf(response.get_data(as_text=True), media)
+    kh = ID["kataib-hezbollah"]
+    assert (kh, RDF.type, LPO.ArmedGroup) in graph
+    assert (kh, LPO.memberOf, ID.pmf) in graph
+    assert (kh, RDF.type, LPO.Organization) in graph  # inferred, served too
+    # the claim that supports it comes along, with its reified statement and quote
+    assert (CLAIM["kh-member"], LPO.statement, CLAIM["kh-member-1"]) in graph
+    assert (CLAIM["kh-member-1"], RDF.object, ID.pmf) in graph
+    assert (None, FOAF.primaryTopic, kh) in graph
+
+
+def test_resources_claim_document_holds_its_provenance(client):
+    graph = Graph().parse(data=client.get("/claim/erbil-withdrawal.ttl").get_data(as_text=True),
+                          format="turtle")
+    claim = CLAIM["erbil-withdrawal"]
+    assert (claim, LPO.sentence, URIRef(f"{SOURCE}doc#s4")) in graph
+    assert (CLAIM["erbil-withdrawal-2"], RDF.object, Literal("2026", datatype=URIRef(
+        "http://www.w3.org/2001/XMLSchema#gYear"))) in graph
+
+
+def test_resources_source_document_has_every_sentence(client):
+    graph = Graph().parse(data=client.get("/source/doc.ttl").get_data(as_text=True),
+                          format="turtle")
+    numbers = sorted(int(n) for n in graph.objects(None, LPO.sentenceNumber))
+    assert numbers == [1, 2, 3, 4]
+
+
+def test_resources_unknown_iri_gets_helpful_404(client):
+    response = client.get("/id/kataib-hezbolah", headers=HTML)
+    assert response.status_code == 404
+    links = Links(response.get_data(as_text=True))
+    assert "http://localhost/id/kataib-hezbollah.html" in links.hrefs()
+    assert any("/query?" in href for href in links.hrefs())
+
+
+def test_resources_unknown_iri_is_json_404_for_programs(client):
+    response = client.get("/id/no-such-thing", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert "not in this release" in response.get_json()["error"]
+
+
+def test_resources_unknown_extension_is_404(client):
+    assert client.get("/id/kataib-hezbollah.pdf", headers=HTML).status_code == 404
+
+
+def test_resources_path_with_sparql_syntax_is_refused(client):
+    assert client.get("/id/x%3E%20%7B", headers=HTML).status_code == 404
+
+
+def test_resources_request_host_is_mapped(client):
+    response = client.get("/id/kataib-hezbollah", base_url="http://lod.example:8080",
+                          headers={"Accept": "text/turtle"})
+    assert response.headers["Location"] == "http://lod.example:8080/id/kataib-hezbollah.ttl"
+    page = client.get("/id/kataib-hezbollah.html", base_url="http://lod.example:8080")
+    assert "http://lod.example:8080/id/pmf.html" in Links(page.get_data(as_text=True)).hrefs()
+
+
+def test_resources_public_url_setting_is_mapped(fixture_release):
+    app = _app(fixture_release, public_url="https://data.example.org/lodpub/")
+    try:
+        client = app.test_client()
+        response = client.get("/id/kataib-hezbollah", headers=HTML)
+        assert response.headers["Location"] == "https://data.example.org/lodpub/id/kataib-hezbollah.html"
+        html = client.get("/id/kataib-hezbollah.html").get_data(as_text=True)
+        assert "https://data.example.org/lodpub/id/pmf.html" in Links(html).hrefs()
+    finally:
+        app.extensions["lodpub"].close()
+
+
+def test_resources_entity_page_shows_claims_with_sentence_links(client):
+    html = client.get("/id/united-states.html").get_data(as_text=True)
+    links = Links(html)
+    assert "The United States will likely withdraw from Erbil by the end of 2026." in html
+    assert "http://localhost/source/doc.html#s4" in links.hrefs()
+    assert links.href_of("the author") == "http://localhost/id/author.html"
+    assert "forecast" in html
+
+
+def test_resources_entity_page_marks_inferred_types(client):
+    html = client.get("/id/kataib-hezbollah.html").get_data(as_text=True)
+    types = html.split('class="types"', 1)[1].split("</p>", 1)[0]
+    assert "organization</a> <span class=\"inferred\"" in types
+    assert "armed group</a> <span" not in types
+
+
+def test_resources_entity_page_embeds_schema_org(client):
+    links = Links(client.get("/id/kataib-hezbollah.html").get_data(as_text=True))
+    [(_, body)] = [(a, t) for a, t in links.scripts if a.get("type") == "application/ld+json"]
+    data = json.loads(body)
+    assert data["@id"] == str(ID["kataib-hezbollah"])
+    assert data["name"] == "Kataib Hezbollah"
+    assert data["sameAs"] == ["http://www.wikidata.org/entity/Q1739175"]
+    assert data["license"].startswith("https://creativecommons.org/")
+
+
+def test_resources_entity_page_shows_wikidata_link_and_status(client):
+    html = client.get("/id/kataib-hezbollah.html").get_data(as_text=True)
+    assert "http://www.wikidata.org/entity/Q1739175" in Links(html).hrefs()
+    assert "http://localhost/vocab/linked.html" in Links(html).hrefs()
+
+
+def test_resources_long_lists_are_paged(client):
+    first = Links(client.get("/id/busy.html").get_data(as_text=True))
+    second = Links(client.get("/id/busy.html?page=2").get_data(as_text=True))
+    places = lambda links: {h for h in links.hrefs() if "/id/place-" in h}  # noqa: E731
+    assert len(places(first)) == 50 and len(places(second)) == 50
+    assert not places(first) & places(second)
+    assert "?page=2" in first.hrefs()
+    pages = -(-BUSY_STATEMENTS // 50)
+    assert client.get(f"/id/busy.html?page={pages + 1}", headers=HTML).status_code == 404
+    assert client.get("/id/busy.html?page=zero", headers=HTML).status_code == 400
+
+
+def test_resources_incoming_statements_are_listed(client):
+    html = client.get("/id/pmf.html").get_data(as_text=True)
+    incoming = html.split('class="statements-in"', 1)[1].split("</section>", 1)[0]
+    assert "Kataib Hezbollah" in incoming
+
+
+def test_resources_document_is_conditional(client):
+    first = client.get("/id/kataib-hezbollah.ttl")
+    again = client.get("/id/kataib-hezbollah.ttl", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_resources_ontology_iri_negotiates(client):
+    assert client.get("/ontology", headers=HTML).headers["Location"].endswith("/ontology.html")
+    response = client.get("/ontology", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=client.get(response.headers["Location"]).get_data(as_text=True),
+                          format="turtle")
+    assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in graph
+    assert (LPO.ArmedGroup, RDFS.subClassOf, LPO.Organization) in graph
+
+
+def test_resources_term_page_shows_shape_usage_and_alignments(client):
+    html = client.get("/ontology/ArmedGroup.html").get_data(as_text=True)
+    links = Links(html)
+    assert "An organized group that uses armed force." in html
+    assert "An armed group needs exactly one English label." in html  # the SHACL shape
+    assert "http://localhost/ontology/Organization.html" in links.hrefs()  # subClassOf
+    assert "http://www.wikidata.org/entity/Q17149090" in links.hrefs()  # closeMatch
+    assert "http://localhost/id/kataib-hezbollah.html" in links.hrefs()  # an example
+    assert "4 instances" in html  # Kataib Hezbollah, PMF, hostile, busy
+
+
+def test_resources_property_page_shows_domain_range_and_shape(client):
+    html = client.get("/ontology/memberOf.html").get_data(as_text=True)
+    domain = html.split(">domain<", 1)[1].split("</tr>", 1)[0]
+    assert "organization" in domain
+    assert "memberOf must point at an organization." in html
+    term_graph = Graph().parse(data=client.get("/ontology/memberOf.ttl").get_data(as_text=True),
+                               format="turtle")
+    assert (LPO.memberOf, RDFS.range, LPO.Organization) in term_graph
+
+
+def test_resources_concept_page_lists_claims_of_that_kind(client):
+    html = client.get("/vocab/forecast.html").get_data(as_text=True)
+    assert "The United States will likely withdraw from Erbil" in html
+
+
+def test_resources_graph_iri_dereferences(client):
+    location = client.get("/graph/facts", headers=HTML).headers["Location"]
+    assert location.endswith("/graph/facts.html")
+    graph = Graph().parse(data=client.get("/graph/inferred.nt").get_data(as_text=True), format="nt")
+    assert (ID.pmf, RDF.type, LPO.Organization) in graph

@@ -1,0 +1,281 @@
+"""A small release directory shaped like the contract, for the web page tests.
+
+The data is tiny and inline so each test can say exactly what it expects; it includes a hostile
+label (markup and script) that every page must render inert. The tests of the real release use
+the session ``release`` fixture instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+SOURCE_TEXT = (
+    "[H2]Armed groups\n"
+    "\n"
+    "Kataib Hezbollah is part of the Popular Mobilization Forces.\n"
+    "\n"
+    "In December 2021, the mission transitioned to an advisory role.\n"
+    "\n"
+    "The United States will likely withdraw from Erbil by the end of 2026.\n"
+)
+
+HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">'
+
+TRIG = """
+@prefix lpo: <https://w3id.org/lodpub/ontology/> .
+@prefix lpv: <https://w3id.org/lodpub/vocab/> .
+@prefix id: <https://w3id.org/lodpub/id/> .
+@prefix claim: <https://w3id.org/lodpub/claim/> .
+@prefix source: <https://w3id.org/lodpub/source/> .
+@prefix doc: <https://w3id.org/lodpub/source/doc#> .
+@prefix graph: <https://w3id.org/lodpub/graph/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix schema: <https://schema.org/> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix wd: <http://www.wikidata.org/entity/> .
+
+graph:ontology {
+  <https://w3id.org/lodpub/ontology> a owl:Ontology ;
+    dct:title "lodpub geopolitics ontology"@en ;
+    owl:versionIRI <https://w3id.org/lodpub/ontology/0.1.0> .
+  lpo:Organization a owl:Class ; rdfs:label "organization"@en ;
+    skos:definition "A group of people with a purpose."@en ; owl:equivalentClass org:Organization .
+  lpo:ArmedGroup a owl:Class ; rdfs:label "armed group"@en ; rdfs:subClassOf lpo:Organization ;
+    skos:definition "An organized group that uses armed force."@en ; skos:closeMatch wd:Q17149090 .
+  lpo:State a owl:Class ; rdfs:label "state"@en ; skos:definition "A sovereign country."@en ;
+    rdfs:subClassOf lpo:Organization .
+  lpo:Event a owl:Class ; rdfs:label "event"@en ; skos:definition "Something that happens."@en .
+  lpo:Withdrawal a owl:Class ; rdfs:label "troop withdrawal"@en ; rdfs:subClassOf lpo:Event ;
+    skos:definition "Troops leave a place."@en .
+  lpo:Claim a owl:Class ; rdfs:label "claim"@en ; skos:definition "What a text asserts."@en .
+  lpo:memberOf a owl:ObjectProperty ; rdfs:label "member of"@en ;
+    skos:definition "The subject belongs to the object."@en ;
+    rdfs:domain lpo:Organization ; rdfs:range lpo:Organization ; rdfs:subPropertyOf org:memberOf .
+  lpo:backedBy a owl:ObjectProperty ; rdfs:label "backed by"@en ;
+    skos:definition "The object supports the subject."@en .
+  lpo:date a owl:DatatypeProperty ; rdfs:label "date"@en ; skos:definition "When it happened."@en .
+  lpo:deadline a owl:DatatypeProperty ; rdfs:label "deadline"@en ;
+    skos:definition "The latest date by which it is planned."@en .
+  lpo:actor a owl:ObjectProperty ; rdfs:label "actor"@en ; skos:definition "Who acts."@en .
+  lpo:place a owl:ObjectProperty ; rdfs:label "place"@en ; skos:definition "Where."@en .
+  lpv:fact a skos:Concept ; skos:prefLabel "reported fact"@en ; skos:inScheme lpv:modality .
+  lpv:forecast a skos:Concept ; skos:prefLabel "forecast"@en ; skos:inScheme lpv:modality .
+  lpv:modality a skos:ConceptScheme ; skos:prefLabel "modality"@en .
+}
+
+graph:facts {
+  id:kataib-hezbollah a lpo:ArmedGroup ; rdfs:label "Kataib Hezbollah"@en ;
+    skos:altLabel "Kata'ib Hizballah"@en ;
+    rdfs:comment "Iraqi Shia armed group."@en ;
+    owl:sameAs wd:Q1739175 ; lpo:memberOf id:pmf ; lpo:backedBy id:iran .
+  id:pmf a lpo:ArmedGroup ; rdfs:label "Popular Mobilization Forces"@en .
+  id:iran a lpo:State ; rdfs:label "Iran"@en .
+  id:united-states a lpo:State ; rdfs:label "United States"@en .
+  id:erbil rdfs:label "Erbil"@en .
+  id:author rdfs:label "the author"@en .
+  id:transition-2021 a lpo:Event ; rdfs:label "mission transition (December 2021)"@en ;
+    lpo:date "2021-12"^^xsd:gYearMonth .
+  id:hostile a lpo:ArmedGroup ; rdfs:label "HOSTILE"@en ; rdfs:comment "HOSTILE"@en .
+}
+
+graph:inferred {
+  id:kataib-hezbollah a lpo:Organization .
+  id:pmf a lpo:Organization .
+}
+
+graph:links {
+  id:kataib-hezbollah lpo:linkStatus lpv:linked .
+  id:pmf lpo:linkStatus lpv:unverified .
+}
+
+graph:claims {
+  source:doc a lpo:SourceDocument ; rdfs:label "Test document"@en .
+  doc:s1 a lpo:Sentence ; lpo:sentenceNumber 1 ; lpo:text "[H2]Armed groups" ;
+    dct:isPartOf source:doc ; lpo:start 0 ; lpo:end 16 ; lpo:notEncodedReason "section heading" .
+  doc:s2 a lpo:Sentence ; lpo:sentenceNumber 2 ;
+    lpo:text "Kataib Hezbollah is part of the Popular Mobilization Forces." ;
+    dct:isPartOf source:doc ; lpo:start 18 ; lpo:end 78 .
+  doc:s3 a lpo:Sentence ; lpo:sentenceNumber 3 ;
+    lpo:text "In December 2021, the mission transitioned to an advisory role." ;
+    dct:isPartOf source:doc ; lpo:start 80 ; lpo:end 143 .
+  doc:s4 a lpo:Sentence ; lpo:sentenceNumber 4 ;
+    lpo:text "The United States will likely withdraw from Erbil by the end of 2026." ;
+    dct:isPartOf source:doc ; lpo:start 145 ; lpo:end 214 .
+
+  claim:kh-member a lpo:Claim ; lpo:modality lpv:fact ; lpo:assertedBy id:author ;
+    lpo:quote "Kataib Hezbollah is part of the Popular Mobilization Forces." ;
+    prov:wasDerivedFrom source:doc ; lpo:sentence doc:s2 ;
+    lpo:statement claim:kh-member-1 .
+  claim:kh-member-1 a rdf:Statement ; rdf:subject id:kataib-hezbollah ;
+    rdf:predicate lpo:memberOf ; rdf:object id:pmf .
+
+  claim:transition a lpo:Claim ; lpo:modality lpv:fact ; lpo:assertedBy id:author ;
+    lpo:quote "In December 2021, the mission transitioned to an advisory role." ;
+    prov:wasDerivedFrom source:doc ; lpo:sentence doc:s3 ;
+    lpo:statement claim:transition-1 .
+  claim:transition-1 a rdf:Statement ; rdf:subject id:transition-2021 ;
+    rdf:predicate lpo:date ; rdf:object "2021-12"^^xsd:gYearMonth .
+
+  claim:erbil-withdrawal a lpo:Claim ; lpo:modality lpv:forecast ; lpo:assertedBy id:author ;
+    lpo:quote "The United States will likely withdraw from Erbil by the end of 2026." ;
+    prov:wasDerivedFrom source:doc ; lpo:sentence doc:s4 ; lpo:about id:united-states ;
+    lpo:statement claim:erbil-withdrawal-1, claim:erbil-withdrawal-2 .
+  claim:erbil-withdrawal-1 a rdf:Statement ; rdf:subject id:erbil-withdrawal ;
+    rdf:predicate lpo:place ; rdf:object id:erbil .
+  claim:erbil-withdrawal-2 a rdf:Statement ; rdf:subject id:erbil-withdrawal ;
+    rdf:predicate lpo:deadline ; rdf:object "2026"^^xsd:gYear .
+
+  claim:hostile a lpo:Claim ; lpo:modality lpv:fact ; lpo:assertedBy id:author ;
+    lpo:quote "HOSTILE" ; prov:wasDerivedFrom source:doc ; lpo:sentence doc:s2 ;
+    lpo:about id:hostile .
+}
+"""
+
+SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix lpo: <https://w3id.org/lodpub/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix shapes: <https://w3id.org/lodpub/shapes/> .
+shapes:ArmedGroupShape a sh:NodeShape ; sh:targetClass lpo:ArmedGroup ;
+  rdfs:label "armed group shape" ;
+  sh:property [ sh:path rdfs:label ; sh:minCount 1 ; sh:maxCount 1 ;
+                sh:message "An armed group needs exactly one English label." ] .
+shapes:MemberShape a sh:NodeShape ; sh:targetSubjectsOf lpo:memberOf ;
+  sh:property [ sh:path lpo:memberOf ; sh:class lpo:Organization ;
+                sh:message "memberOf must point at an organization." ] .
+"""
+
+REPORT_TXT = "Validation Report\nConforms: True\n"
+BUSY_STATEMENTS = 120  # id:busy has this many outgoing statements (paging tests)
+
+
+def busy_trig() -> str:
+    """A graph:facts block giving id:busy many labelled places (more than one page)."""
+    lines = ['id:busy a lpo:ArmedGroup ; rdfs:label "Busy group"@en .']
+    for i in range(BUSY_STATEMENTS):
+        place = f"id:place-{i:03d}"
+        lines.append(f'id:busy lpo:place {place} . {place} rdfs:label "Place {i:03d}"@en .')
+    return "graph:facts {\n" + "\n".join(lines) + "\n}\n"
+
+
+
+def write_release(root: Path, *, hostile: bool = True) -> Path:
+    """Write a release directory under ``root`` and return its path.
+
+    With ``hostile`` the label and description of ``id:hostile`` (and a claim's quote) carry
+    markup and script, escaped for TriG.
+    """
+    text = TRIG.replace("HOSTILE", HOSTILE.replace('"', '\\"') if hostile else "Hostile group")
+    text += busy_trig()
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    release = root / f"0.1.0-{digest}"
+    (release / "sources").mkdir(parents=True)
+    files = {
+        "lodpub.trig": ("TriG", "application/trig", text),
+        "shapes.ttl": ("Turtle", "text/turtle", SHAPES),
+        "shacl-report.txt": ("text", "text/plain", REPORT_TXT),
+        "sources/doc.txt": ("text", "text/plain", SOURCE_TEXT),
+    }
+    entries = []
+    for name, (fmt, media, body) in files.items():
+        (release / name).write_text(body, encoding="utf-8")
+        entries.append({"name": name, "format": fmt, "media_type": media,
+                        "size": len(body.encode()),
+                        "sha256": hashlib.sha256(body.encode()).hexdigest(),
+                        "description": name})
+    manifest = {
+        "version": release.name, "input_digest": digest, "base": "https://w3id.org/lodpub/",
+        "graphs": {}, "files": entries, "conforms": True,
+        "sources": [{"id": "doc", "file": "sources/doc.txt"}],
+    }
+    (release / "release.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return release
+
+
+def write_data_file(root: Path) -> Path:
+    """The same hostile dataset as one TriG file, for ``create_app(data_files=…)``."""
+    path = root / "hostile.trig"
+    path.write_text(TRIG.replace("HOSTILE", HOSTILE.replace('"', '\\"')), encoding="utf-8")
+    return path
+
+
+class Links:
+    """Every ``<a href>`` of an HTML page with its text, and the page's ids (no regexes)."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+
+        self.links: list[tuple[str, str]] = []
+        self.ids: set[str] = set()
+        self.scripts: list[tuple[dict, str]] = []
+        outer = self
+
+        class _Parser(HTMLParser):
+            href: str | None = None
+            text: list[str] = []
+            script: dict | None = None
+
+            def handle_starttag(self, tag, attrs):
+                attrs = dict(attrs)
+                if "id" in attrs:
+                    outer.ids.add(attrs["id"])
+                if tag == "a" and "href" in attrs:
+                    self.href, self.text = attrs["href"], []
+                if tag == "script":
+                    self.script, self.text = attrs, []
+
+            def handle_data(self, data):
+                self.text.append(data)
+
+            def handle_endtag(self, tag):
+                if tag == "a" and self.href is not None:
+                    outer.links.append((self.href, "".join(self.text).strip()))
+                    self.href = None
+                if tag == "script" and self.script is not None:
+                    outer.scripts.append((self.script, "".join(self.text)))
+                    self.script = None
+
+        _Parser().feed(html)
+
+    def hrefs(self) -> list[str]:
+        """Every link target."""
+        return [href for href, _ in self.links]
+
+    def href_of(self, text: str) -> str:
+        """The target of the first link whose text is ``text``."""
+        return next(href for href, label in self.links if label == text)
+
+
+def parse_rdf(text: str, media_type: str):
+    """Parse a response body into an rdflib Graph with pyoxigraph (any of our RDF formats).
+
+    rdflib's own JSON-LD parser emits a DeprecationWarning, which the suite turns into an error.
+    """
+    import pyoxigraph as ox
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if t.language:
+            return Literal(t.value, lang=t.language)
+        datatype = t.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(t.value)
+        return Literal(t.value, datatype=URIRef(datatype))
+
+    graph = Graph()
+    for quad in ox.parse(text, format=ox.RdfFormat.from_media_type(media_type)):
+        graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
+    return graph
