@@ -38,6 +38,8 @@ BLUEPRINTS: list[str] = [
     "lodpub.web.sparql",
     "lodpub.web.downloads",
     "lodpub.web.api",
+    "lodpub.web.resources",
+    "lodpub.web.pages",
 ]
 
 CORS_HEADERS = {
