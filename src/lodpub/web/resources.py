@@ -23,9 +23,33 @@ from .labels import labels
 from .linking import local_url, page_url
 from .rdfdocs import DOC_FORMATS, FORMAT_BY_EXT, MEDIA_ALIASES, DocFormat
 
+KINDS_DOC = ("id", "claim", "source", "vocab", "graph", "ontology")
 bp = Blueprint("resources", __name__)
 
-KINDS = ("id", "claim", "source", "vocab", "graph", "ontology")
+_deref = {"303": {"description": "See Other: the HTML page or data document, by Accept "
+                                 "(or ?format=html|ttl|jsonld|nt|rdf)"},
+          "200": {"description": "a document, when the path ends in .html, .ttl, .jsonld, "
+                                 ".nt or .rdf"},
+          "404": {"description": "not an IRI of this release (HTML page with near matches)"},
+          "406": {"description": "no acceptable format"}}
+OPENAPI = {
+    "/ontology": {"get": {"summary": "the ontology IRI (303 to its documentation or RDF)",
+                          "responses": _deref}},
+    "/ontology.{ext}": {"get": {"summary": "the ontology's documentation or RDF document",
+                                "parameters": [{"name": "ext", "in": "path", "required": True,
+                                                "schema": {"type": "string"}}],
+                                "responses": _deref}},
+    "/{kind}/{rest}": {"get": {
+        "summary": "any IRI lodpub mints: /id/…, /claim/…, /source/…, /vocab/…, /graph/…, "
+                   "/ontology/<term>; add an extension for a document",
+        "parameters": [{"name": "kind", "in": "path", "required": True,
+                        "schema": {"type": "string", "enum": list(KINDS_DOC)}},
+                       {"name": "rest", "in": "path", "required": True,
+                        "schema": {"type": "string"}},
+                       {"name": "page", "in": "query", "schema": {"type": "integer"}}],
+        "responses": _deref}},
+}
+
 # Paths we will put into a SPARQL IRI: no spaces, quotes, angle brackets or braces.
 SAFE_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$")
 KNOWN_IRIS = """SELECT DISTINCT ?x WHERE {
