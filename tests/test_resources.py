@@ -10,9 +10,7 @@ from rdflib.namespace import FOAF, OWL, RDF, RDFS
 
 from lodpub.namespaces import CLAIM, ID, LPO, ONTOLOGY_IRI, SOURCE
 from lodpub.release import Release
-from lodpub.settings import load_settings
-from lodpub.web import create_app
-from web_fixtures import BUSY_STATEMENTS, Links, parse_rdf, write_release
+from web_fixtures import BUSY_STATEMENTS, Links, make_app, parse_rdf, write_release
 
 RDF_FORMATS = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
                "nt": ("application/n-triples", "nt"), "rdf": ("application/rdf+xml", "xml")}
@@ -25,15 +23,10 @@ def fixture_release(tmp_path_factory) -> Release:
     return Release.at(write_release(tmp_path_factory.mktemp("dist")))
 
 
-def _app(release: Release, **settings):
-    values = load_settings(dist_dir=release.path.parent, workers=1, **settings)
-    return create_app(values, release=release)
-
-
 @pytest.fixture(scope="module")
 def app(fixture_release):
     """The app serving the fixture release."""
-    application = _app(fixture_release)
+    application = make_app(fixture_release)
     yield application
     application.extensions["lodpub"].close()
 
@@ -151,7 +144,7 @@ def test_resources_request_host_is_mapped(client):
 
 
 def test_resources_public_url_setting_is_mapped(fixture_release):
-    app = _app(fixture_release, public_url="https://data.example.org/lodpub/")
+    app = make_app(fixture_release, public_url="https://data.example.org/lodpub/")
     try:
         client = app.test_client()
         response = client.get("/id/kataib-hezbollah", headers=HTML)

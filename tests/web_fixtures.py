@@ -60,15 +60,21 @@ graph:ontology {
   lpo:memberOf a owl:ObjectProperty ; rdfs:label "member of"@en ;
     skos:definition "The subject belongs to the object."@en ;
     rdfs:domain lpo:Organization ; rdfs:range lpo:Organization ; rdfs:subPropertyOf org:memberOf .
-  lpo:backedBy a owl:ObjectProperty ; rdfs:label "backed by"@en ;
+  lpo:supportedBy a owl:ObjectProperty ; rdfs:label "supported by"@en ;
     skos:definition "The object supports the subject."@en .
   lpo:date a owl:DatatypeProperty ; rdfs:label "date"@en ; skos:definition "When it happened."@en .
-  lpo:deadline a owl:DatatypeProperty ; rdfs:label "deadline"@en ;
+  lpo:latestDate a owl:DatatypeProperty ; rdfs:label "latest date"@en ;
     skos:definition "The latest date by which it is planned."@en .
   lpo:actor a owl:ObjectProperty ; rdfs:label "actor"@en ; skos:definition "Who acts."@en .
   lpo:place a owl:ObjectProperty ; rdfs:label "place"@en ; skos:definition "Where."@en .
   lpv:fact a skos:Concept ; skos:prefLabel "reported fact"@en ; skos:inScheme lpv:modality .
   lpv:forecast a skos:Concept ; skos:prefLabel "forecast"@en ; skos:inScheme lpv:modality .
+  lpv:assessment a skos:Concept ; skos:prefLabel "assessment"@en ; skos:inScheme lpv:modality .
+  lpo:PlannedEvent a owl:Class ; rdfs:label "planned event"@en ; rdfs:subClassOf lpo:Event ;
+    skos:definition "Planned, not yet happened."@en .
+  lpo:controls a owl:ObjectProperty ; rdfs:label "controls"@en ; skos:definition "Controls."@en .
+  lpo:dateText a owl:DatatypeProperty ; rdfs:label "date as written"@en ;
+    skos:definition "The date phrase as written."@en .
   lpv:modality a skos:ConceptScheme ; skos:prefLabel "modality"@en .
 }
 
@@ -76,7 +82,7 @@ graph:facts {
   id:kataib-hezbollah a lpo:ArmedGroup ; rdfs:label "Kataib Hezbollah"@en ;
     skos:altLabel "Kata'ib Hizballah"@en ;
     rdfs:comment "Iraqi Shia armed group."@en ;
-    owl:sameAs wd:Q1739175 ; lpo:memberOf id:pmf ; lpo:backedBy id:iran .
+    owl:sameAs wd:Q1739175 ; lpo:memberOf id:pmf ; lpo:supportedBy id:iran .
   id:pmf a lpo:ArmedGroup ; rdfs:label "Popular Mobilization Forces"@en .
   id:iran a lpo:State ; rdfs:label "Iran"@en .
   id:united-states a lpo:State ; rdfs:label "United States"@en .
@@ -85,6 +91,9 @@ graph:facts {
   id:transition-2021 a lpo:Event ; rdfs:label "mission transition (December 2021)"@en ;
     lpo:date "2021-12"^^xsd:gYearMonth .
   id:hostile a lpo:ArmedGroup ; rdfs:label "HOSTILE"@en ; rdfs:comment "HOSTILE"@en .
+  id:iraq-war a lpo:Event ; rdfs:label "Iraq War"@en ; lpo:date "2003"^^xsd:gYear .
+  id:anbar-withdrawal a lpo:PlannedEvent ; rdfs:label "withdrawal from Anbar"@en ;
+    lpo:latestDate "2025"^^xsd:gYear ; lpo:dateText "by the end of 2025" .
 }
 
 graph:inferred {
@@ -132,7 +141,13 @@ graph:claims {
   claim:erbil-withdrawal-1 a rdf:Statement ; rdf:subject id:erbil-withdrawal ;
     rdf:predicate lpo:place ; rdf:object id:erbil .
   claim:erbil-withdrawal-2 a rdf:Statement ; rdf:subject id:erbil-withdrawal ;
-    rdf:predicate lpo:deadline ; rdf:object "2026"^^xsd:gYear .
+    rdf:predicate lpo:latestDate ; rdf:object "2026"^^xsd:gYear .
+
+  claim:iran-controls a lpo:Claim ; lpo:modality lpv:assessment ; lpo:assertedBy id:author ;
+    lpo:quote "Kataib Hezbollah" ; prov:wasDerivedFrom source:doc ; lpo:sentence doc:s2 ;
+    lpo:statement claim:iran-controls-1 .
+  claim:iran-controls-1 a rdf:Statement ; rdf:subject id:iran ;
+    rdf:predicate lpo:controls ; rdf:object id:kataib-hezbollah .
 
   claim:hostile a lpo:Claim ; lpo:modality lpv:fact ; lpo:assertedBy id:author ;
     lpo:quote "HOSTILE" ; prov:wasDerivedFrom source:doc ; lpo:sentence doc:s2 ;
@@ -279,3 +294,13 @@ def parse_rdf(text: str, media_type: str):
     for quad in ox.parse(text, format=ox.RdfFormat.from_media_type(media_type)):
         graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
     return graph
+
+
+def make_app(release=None, data_files=(), **settings):
+    """A lodpub app for ``release`` (or ``data_files``) with one query worker."""
+    from lodpub.settings import load_settings
+    from lodpub.web import create_app
+
+    dist = release.path.parent if release is not None else Path(data_files[0]).parent
+    values = load_settings(dist_dir=dist, workers=1, **settings)
+    return create_app(values, release=release, data_files=data_files)

@@ -142,7 +142,7 @@ def layout(nodes: list[str], edges: list[Edge], width: float, height: float,
         for n in nodes:
             dist = max(0.01, math.hypot(*shift[n]))
             step = min(dist, temperature)
-            pos[n][0] = min(width - 60, max(60, pos[n][0] + shift[n][0] / dist * step))
+            pos[n][0] = min(width - 110, max(110, pos[n][0] + shift[n][0] / dist * step))
             pos[n][1] = min(height - 30, max(30, pos[n][1] + shift[n][1] / dist * step))
         temperature = max(1.0, temperature * 0.97)
     return {n: (p[0], p[1]) for n, p in pos.items()}

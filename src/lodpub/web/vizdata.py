@@ -26,6 +26,9 @@ EDGE_PREDICATES = {
     LPO.proxyOf: ("backing", True), LPO.alliedWith: ("alliance", False),
     LPO.designatedAsTerroristBy: ("designation", True),
 }
+# How an edge reads from its source to its target, whatever predicate it came from.
+EDGE_LABELS = {"membership": "member of", "control": "controls", "backing": "backs",
+               "designation": "designates as terrorist", "alliance": "allied with"}
 NODE_GROUPS = ((LPO.State, "state"), (LPO.ArmedGroup, "armed group"),
                (LPO.UmbrellaGroup, "armed group"), (LPO.Person, "person"),
                (LPO.GovernmentBody, "government"), (LPO.Place, "place"))
@@ -170,13 +173,13 @@ def network(store, labels: Labels) -> tuple[dict[str, tuple[TermView, str]], lis
         a, b = (str(row["b"]), str(row["a"])) if flipped else (str(row["a"]), str(row["b"]))
         if kind == "alliance":
             a, b = sorted((a, b))
-        edge = Edge(a, b, kind, labels.label(row["p"]), "m" in row)
+        edge = Edge(a, b, kind, EDGE_LABELS[kind], "m" in row)
         key = (a, b, kind)
         if key not in found or (found[key].claimed and not edge.claimed):
             found[key] = edge
     for row in store.select(nary):
         a, b, kind = str(row["a"]), str(row["b"]), str(row["kind"])
-        found[(a, b, kind)] = Edge(a, b, kind, kind, False)
+        found[(a, b, kind)] = Edge(a, b, kind, EDGE_LABELS[kind], False)
     edges = sorted(found.values(), key=lambda e: (e.source, e.target, e.kind))
     return _nodes(store, labels, edges), edges
 

@@ -1,0 +1,174 @@
+"""Pages for people: landing, query, timeline, network, source; hostile data stays inert."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
+
+import pytest
+
+from lodpub.release import Release
+from lodpub.web.querypage import load_examples
+from web_fixtures import HOSTILE, Links, make_app, write_data_file, write_release
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The app serving the inline fixture release."""
+    release = Release.at(write_release(tmp_path_factory.mktemp("dist")))
+    application = make_app(release)
+    yield application
+    application.extensions["lodpub"].close()
+
+
+@pytest.fixture
+def client(app):
+    """A test client of ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def data_client(tmp_path_factory):
+    """A client of an app serving the hostile dataset as a data file (no release)."""
+    application = make_app(data_files=[write_data_file(tmp_path_factory.mktemp("data"))])
+    yield application.test_client()
+    application.extensions["lodpub"].close()
+
+
+def test_landing_says_what_release_licence_and_conformance(client, app):
+    html = client.get("/").get_data(as_text=True)
+    links = Links(html)
+    version = app.extensions["lodpub"].version
+    assert version in html
+    assert "https://creativecommons.org/licenses/by/4.0/" in links.hrefs()
+    assert "http://localhost/source/doc.html" in links.hrefs()
+    for target in ("/query", "/downloads", "/ontology.html", "/timeline", "/network"):
+        assert any(h.endswith(target) for h in links.hrefs()), target
+    assert "conforms" in html and "Conforms: True" in html  # the release's SHACL report
+    counts = html.split('class="graphs"', 1)[1].split("</table>", 1)[0]
+    assert "graph:claims" in counts
+
+
+def test_query_page_lists_every_example_with_a_run_link(client):
+    links = Links(client.get("/query").get_data(as_text=True))
+    examples = load_examples()
+    assert examples, "src/lodpub/queries/ holds the example queries"
+    for example in examples:
+        assert links.href_of(example.title).startswith(f"/query?example={example.name}")
+
+
+def test_query_page_runs_a_select_and_links_results(client):
+    query = ("PREFIX lpo: <https://w3id.org/lodpub/ontology/>\n"
+             "SELECT ?group ?parent WHERE { ?group lpo:memberOf ?parent }")
+    response = client.get("/query", query_string={"query": query})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    head = html.split("<thead>", 2)[1].split("</thead>", 1)[0]
+    assert head.index(">group<") < head.index(">parent<")
+    links = Links(html)
+    assert links.href_of("Kataib Hezbollah") == "http://localhost/id/kataib-hezbollah.html"
+    downloads = [h for h in links.hrefs() if h.startswith("/sparql?")]
+    formats = {parse_qs(urlsplit(h).query)["format"][0] for h in downloads}
+    assert formats == {"json", "xml", "csv", "tsv"}
+    assert all(parse_qs(urlsplit(h).query)["query"][0] == query for h in downloads)
+
+
+def test_query_page_download_links_answer(client):
+    query = "SELECT ?s WHERE { ?s a <https://w3id.org/lodpub/ontology/State> }"
+    links = Links(client.get("/query", query_string={"query": query}).get_data(as_text=True))
+    csv_link = next(h for h in links.hrefs() if "format=csv" in h)
+    body = client.get(csv_link).get_data(as_text=True).splitlines()
+    assert body[0] == "s" and sorted(body[1:]) == ["https://w3id.org/lodpub/id/iran",
+                                                   "https://w3id.org/lodpub/id/united-states"]
+
+
+def test_query_page_shows_construct_as_triples(client):
+    query = ("CONSTRUCT { ?s a ?t } WHERE { GRAPH <https://w3id.org/lodpub/graph/inferred> "
+             "{ ?s a ?t } }")
+    html = client.get("/query", query_string={"query": query}).get_data(as_text=True)
+    assert "2 rows" in html
+    formats = {parse_qs(urlsplit(h).query)["format"][0]
+               for h in Links(html).hrefs() if h.startswith("/sparql?")}
+    assert {"turtle", "jsonld", "ntriples", "rdfxml"} <= formats
+
+
+def test_query_page_answers_ask(client):
+    html = client.get("/query", query_string={"query": "ASK { ?s ?p ?o }"}).get_data(as_text=True)
+    assert "Answer: <strong>yes</strong>" in html
+
+
+def test_query_page_reports_a_malformed_query(client):
+    response = client.get("/query", query_string={"query": "SELECT ?x WHERE { ?x"})
+    assert response.status_code == 400
+    assert 'class="error query-error"' in response.get_data(as_text=True)
+
+
+def test_query_page_unknown_example_is_404(client):
+    assert client.get("/query?example=no-such-example").status_code == 404
+
+
+def test_timeline_orders_events_and_keeps_kinds_apart(client):
+    html = client.get("/timeline").get_data(as_text=True)
+    names = ("Iraq War", "mission transition", "withdrawal from Anbar")
+    order = [html.index(name) for name in names]
+    assert order == sorted(order)
+    svg = ElementTree.fromstring(client.get("/timeline.svg").get_data())
+    events = {g.get("class") for g in svg.iter(f"{SVG}g") if "event" in (g.get("class") or "")}
+    assert events == {"event happened", "event planned", "event claimed"}
+    assert "December 2021 (month)" in html and "by 2025 (year)" in html
+    assert "by the end of 2025" in html  # the date as written
+
+
+def test_network_links_nodes_to_pages_and_marks_claimed_edges(client):
+    svg = ElementTree.fromstring(client.get("/network.svg").get_data())
+    hrefs = {a.get("href") for a in svg.iter(f"{SVG}a")}
+    assert {"http://localhost/id/kataib-hezbollah.html", "http://localhost/id/pmf.html",
+            "http://localhost/id/iran.html"} <= hrefs
+    lines = {line.get("class"): line for line in svg.iter(f"{SVG}line")}
+    assert lines["edge membership"].get("stroke-dasharray") is None
+    assert lines["edge control"].get("stroke-dasharray")  # only an assessment says so
+    html = client.get("/network").get_data(as_text=True)
+    assert "backs" in html and "member of" in html
+
+
+def test_source_redirects_to_the_only_document(client):
+    response = client.get("/source")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "http://localhost/source/doc.html"
+
+
+def test_source_page_has_sentence_anchors_claims_and_reasons(client):
+    html = client.get("/source/doc.html").get_data(as_text=True)
+    links = Links(html)
+    assert {"s1", "s2", "s3", "s4"} <= links.ids
+    s1 = html.split('id="s1"', 1)[1].split("</li>", 1)[0]
+    assert "Not encoded: section heading" in s1
+    s4 = html.split('id="s4"', 1)[1].split("</li>", 1)[0]
+    assert "forecast" in s4 and "http://localhost/claim/erbil-withdrawal.html" in Links(s4).hrefs()
+
+
+@pytest.mark.parametrize("path", ["/id/hostile.html", "/source/doc.html", "/claim/hostile.html",
+                                  "/ontology/ArmedGroup.html"])
+def test_pages_render_hostile_data_inert(data_client, path):
+    response = data_client.get(path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<script>window.__pwned" not in html
+    assert 'onerror="window' not in html.replace("&#34;", '"').split("&lt;img", 1)[0]
+    assert "&lt;script&gt;window.__pwned" in html
+
+
+def test_pages_json_ld_cannot_be_broken_out_of(data_client):
+    links = Links(data_client.get("/id/hostile.html").get_data(as_text=True))
+    [body] = [text for attrs, text in links.scripts if attrs.get("type") == "application/ld+json"]
+    assert json.loads(body)["name"] == HOSTILE
+    assert "</script" not in body.lower()
+
+
+def test_pages_work_without_a_release(data_client):
+    html = data_client.get("/").get_data(as_text=True)
+    assert "not a release" in html
+    assert data_client.get("/timeline").status_code == 200
