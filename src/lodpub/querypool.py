@@ -19,7 +19,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
 from multiprocessing.connection import Connection
 
 from .errors import Overloaded, QueryError, QueryTimeout
@@ -118,23 +117,38 @@ class WorkerPool:
         """How many workers are running a job right now (for monitoring and tests)."""
         return max(0, len(self.pids()) - self._idle.qsize())
 
+    def _checkout(self) -> _Worker:
+        """An idle, live worker; dead ones found idle (e.g. killed by the OS) are replaced."""
+        end = time.monotonic() + self.queue_wait
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, end - time.monotonic()))
+            except queue.Empty:
+                raise Overloaded(
+                    f"all {self.size} query workers are busy; retry in a few seconds"
+                ) from None
+            if worker.process.poll() is None:
+                return worker
+            log.warning("query worker %s died while idle; replacing it", worker.process.pid)
+            self._replace(worker)
+
     def run(self, job: Job, timeout: float | None) -> tuple[Head, Iterator[bytes]]:
         """Run ``job``; return its head and an iterator over the serialized result chunks.
 
         Waits for the first chunk before returning, so a query that is too slow to start
         answering raises ``QueryTimeout`` here, before any byte reaches the client.
         """
-        try:
-            worker = self._idle.get(timeout=self.queue_wait)
-        except queue.Empty:
-            raise Overloaded(
-                f"all {self.size} query workers are busy; retry in a few seconds"
-            ) from None
+        worker = self._checkout()
         deadline = None if timeout is None else time.monotonic() + timeout
         run = _Running(self, worker, deadline, timeout)
         try:
-            worker.conn.send_bytes(json.dumps(asdict(job)).encode())
-            head = run.head()
+            worker.conn.send_bytes(json.dumps(job.__dict__).encode())
+            message = run.message()
+            if message[:1] == b"F":  # the whole result in one message: the worker is free
+                run.finish(kill=False)
+                size = int.from_bytes(message[1:5], "big")
+                return _head(message[5:5 + size]), iter((message[5 + size:],))
+            head = _head(message[1:])
             first = run.next_chunk()
         except BaseException:
             run.abandon()
@@ -150,6 +164,11 @@ class WorkerPool:
             self._discard(worker)
 
 
+def _head(raw: bytes) -> Head:
+    info = json.loads(raw)
+    return Head(info["media_type"], info.get("truncated", False))
+
+
 class _Running:
     """A job in progress on one checked-out worker."""
 
@@ -157,36 +176,31 @@ class _Running:
         self.pool, self.worker, self.deadline, self.limit = pool, worker, deadline, limit
         self.done = False
 
-    def _message(self) -> bytes:
+    def message(self) -> bytes:
+        """The worker's next message; raises on timeout, worker death or a query error."""
         remaining = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
         try:
             ready = self.worker.conn.poll(remaining)
             message = self.worker.conn.recv_bytes() if ready else None
         except (EOFError, OSError):
-            self._finish(kill=True)
+            self.finish(kill=True)
             raise QueryError(
                 "the query worker stopped unexpectedly; it has been replaced"
             ) from None
         if message is None:
-            self._finish(kill=True)
+            self.finish(kill=True)
             raise QueryTimeout(f"query stopped after {self.limit:g} s (the time limit)")
         if message[:1] == b"X":
-            self._finish(kill=False)
+            self.finish(kill=False)
             error = json.loads(message[1:])
             raise EngineError(error["message"], error["kind"])
         return message
 
-    def head(self) -> Head:
-        """The worker's head message."""
-        message = self._message()
-        info = json.loads(message[1:])
-        return Head(info["media_type"], info.get("truncated", False))
-
     def next_chunk(self) -> bytes | None:
         """The next data chunk, or None at the end of the results."""
-        message = self._message()
+        message = self.message()
         if message[:1] == b"E":
-            self._finish(kill=False)
+            self.finish(kill=False)
             return None
         return message[1:]
 
@@ -205,14 +219,15 @@ class _Running:
         try:
             while not self.done and self.worker.conn.poll(0):
                 tag = self.worker.conn.recv_bytes()[:1]
-                if tag in (b"E", b"X"):
-                    self._finish(kill=False)
+                if tag in (b"E", b"X", b"F"):
+                    self.finish(kill=False)
         except (EOFError, OSError):
             pass
         if not self.done:
-            self._finish(kill=True)
+            self.finish(kill=True)
 
-    def _finish(self, kill: bool) -> None:
+    def finish(self, kill: bool) -> None:
+        """Give the worker back to the pool, or kill and replace it."""
         if self.done:
             return
         self.done = True

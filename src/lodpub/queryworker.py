@@ -9,7 +9,9 @@ The parent side, with the time limit, is ``querypool.WorkerPool``. A worker is s
 
 Wire protocol (worker -> parent), one ``send_bytes`` message each, first byte is the tag:
 ``R`` ready; ``H`` + JSON head ``{"media_type", "truncated"}``; ``D`` + a data chunk;
-``E`` end of results; ``X`` + JSON error ``{"kind": "syntax"|"eval"|"format", "message"}``.
+``E`` end of results; ``F`` + 4-byte head length + head + the whole body (a result smaller
+than one chunk: head, data and end in one message); ``X`` + JSON error
+``{"kind": "syntax"|"eval"|"format", "message"}``. The parent sends each job as JSON.
 """
 
 from __future__ import annotations
@@ -64,15 +66,25 @@ class Head:
 
 
 class _ChunkWriter:
-    """A file-like object pyoxigraph serializes into; it ships ``CHUNK``-sized pieces."""
+    """A file-like object pyoxigraph serializes into; it ships ``CHUNK``-sized pieces.
 
-    def __init__(self, conn):
+    The head goes out just before the first full chunk. A result that ends before filling one
+    chunk (most do) travels as one ``F`` message: head, body and end together, so the parent
+    can give the worker back before it even starts answering the client.
+    """
+
+    def __init__(self, conn, head: bytes):
         self.conn = conn
+        self.head = head
+        self.started = False
         self.buf = bytearray()
 
     def write(self, data: bytes) -> int:
         self.buf += data
         if len(self.buf) >= CHUNK:
+            if not self.started:
+                self.conn.send_bytes(b"H" + self.head)
+                self.started = True
             self.conn.send_bytes(b"D" + bytes(self.buf))
             self.buf.clear()
         return len(data)
@@ -81,10 +93,14 @@ class _ChunkWriter:
         """Nothing to do: chunks are sent when full and at the end (``close``)."""
 
     def close(self) -> None:
-        """Send what is left."""
-        if self.buf:
-            self.conn.send_bytes(b"D" + bytes(self.buf))
-            self.buf.clear()
+        """Send what is left and the end of the results."""
+        if not self.started:
+            self.conn.send_bytes(b"F" + len(self.head).to_bytes(4, "big") + self.head + self.buf)
+        else:
+            if self.buf:
+                self.conn.send_bytes(b"D" + bytes(self.buf))
+            self.conn.send_bytes(b"E")
+        self.buf.clear()
 
 
 def _capped(solutions, max_rows: int):
@@ -161,8 +177,7 @@ def _run_job(conn, store, job: Job) -> None:
     try:
         if job.max_rows and isinstance(result, ox.QuerySolutions):
             result, truncated = _capped(result, job.max_rows)
-        conn.send_bytes(b"H" + json.dumps(asdict(Head(fmt.media_type, truncated))).encode())
-        writer = _ChunkWriter(conn)
+        writer = _ChunkWriter(conn, json.dumps(asdict(Head(fmt.media_type, truncated))).encode())
         if truncated:
             body = result.serialize(format=fmt.oxigraph_format())
             writer.write(mark_truncated(body, fmt.name, job.max_rows))
@@ -171,8 +186,6 @@ def _run_job(conn, store, job: Job) -> None:
         writer.close()
     except (OSError, ValueError, SyntaxError) as exc:
         _send_error(conn, "eval", str(exc))
-        return
-    conn.send_bytes(b"E")
 
 
 def worker_main(conn, store_path: str) -> None:
