@@ -155,13 +155,9 @@ def run_python(endpoint: str, query: Query, duration: float, connections: int, m
                   errors[0], f"python threads={connections}")
 
 
-def measure(endpoint: str, query: Query, *, duration: float, warmup: float, connections: int,
+def measure(endpoint: str, query: Query, *, duration: float, connections: int,
             wrk_threads: int, method: str, use_wrk: bool, timeout: float) -> Result:
-    """Warm up, then measure for ``duration`` seconds with the chosen generator."""
+    """Drive ``query`` at ``endpoint`` for ``duration`` seconds with the chosen generator."""
     if use_wrk:
-        if warmup > 0:
-            run_wrk(endpoint, query, warmup, connections, wrk_threads, method, timeout)
         return run_wrk(endpoint, query, duration, connections, wrk_threads, method, timeout)
-    if warmup > 0:
-        run_python(endpoint, query, warmup, connections, method, timeout)
     return run_python(endpoint, query, duration, connections, method, timeout)

@@ -14,21 +14,29 @@ def _fmt(value: float, digits: int = 1) -> str:
     return "n/a" if value != value else f"{value:,.{digits}f}"  # NaN check
 
 
+def _cpu(figures: dict) -> str:
+    value = figures.get("cpu_ms_per_request")
+    return "n/a" if value is None else f"{value:.2f}"
+
+
 def ratio_table(rows: list[dict]) -> str:
     """Markdown table: per dataset and query, both servers' figures and lodpub/Oxigraph ratios.
 
     Throughput ratio > 1 means lodpub serves more requests per second; latency ratios > 1 mean
-    lodpub is slower. A measurement with errors is shown as INVALID, never as a figure.
+    lodpub is slower. CPU ms/req is the servers' own CPU time (all their processes) per answered
+    request: less sensitive than req/s to other load on the machine. A measurement with errors is
+    shown as INVALID, never as a figure.
     """
     head = ("| dataset | query | kind | result | lodpub req/s | Oxigraph req/s | **ratio req/s** "
-            "| target | lodpub p50 / p99 ms | Oxigraph p50 / p99 ms | p50 ratio | p99 ratio |")
-    lines = [head, "|" + "---|" * 12]
+            "| target | lodpub p50 / p99 ms | Oxigraph p50 / p99 ms | p50 ratio | p99 ratio "
+            "| CPU ms/req lodpub / Oxigraph |")
+    lines = [head, "|" + "---|" * 13]
     for r in rows:
         lp, ox = r["lodpub"], r["oxigraph"]
         if lp is None or ox is None or lp["errors"] or ox["errors"]:
             why = r.get("note") or "errors during the run"
             lines.append(f"| {r['dataset']} | {r['query']} | {r['kind']} | {r['size']} "
-                         f"| INVALID: {why} |||||||| ")
+                         f"| INVALID: {why} ||||||||| ")
             continue
         ratio = lp["rps"] / ox["rps"] if ox["rps"] else float("nan")
         target = TARGETS[r["kind"]]
@@ -38,7 +46,8 @@ def ratio_table(rows: list[dict]) -> str:
             f"| {_fmt(lp['rps'])} | {_fmt(ox['rps'])} | **{ratio:.2f}×** | ≥{target:.1f}× {mark} "
             f"| {_fmt(lp['p50_ms'], 2)} / {_fmt(lp['p99_ms'], 2)} "
             f"| {_fmt(ox['p50_ms'], 2)} / {_fmt(ox['p99_ms'], 2)} "
-            f"| {lp['p50_ms'] / ox['p50_ms']:.2f}× | {lp['p99_ms'] / ox['p99_ms']:.2f}× |")
+            f"| {lp['p50_ms'] / ox['p50_ms']:.2f}× | {lp['p99_ms'] / ox['p99_ms']:.2f}× "
+            f"| {_cpu(lp)} / {_cpu(ox)} |")
     return "\n".join(lines)
 
 

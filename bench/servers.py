@@ -46,6 +46,12 @@ class Server:
             return None
         return round(sum(_rss_kb(pid) for pid in _tree(self.process.pid)) / 1024)
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) used so far by the server and its child processes."""
+        if self.process is None:
+            return None
+        return sum(_cpu_ticks(pid) for pid in _tree(self.process.pid)) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         """Stop the server's process group (SIGTERM, then SIGKILL after 10 s)."""
         if self.process is not None and self.process.poll() is None:
@@ -82,6 +88,16 @@ def _tree(root: int) -> list[int]:
         out.append(pid)
         todo.extend(children.get(pid, []))
     return out
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    # utime, stime, cutime, cstime (fields 14-17 of stat): the last two hold the CPU time of
+    # children already reaped, e.g. query workers that lodpub killed and replaced.
+    return sum(int(v) for v in fields[11:15])
 
 
 def _rss_kb(pid: int) -> int:
@@ -123,14 +139,16 @@ def _spawn(name: str, command: list[str], endpoint: str, env: dict[str, str],
     return Server(name, endpoint, process, command, log=log)
 
 
-def lodpub_command(data: Path, port: int, workers: int, threads: int) -> list[str]:
+def lodpub_command(data: Path, port: int, workers: int, threads: int,
+                   timeout_s: float) -> list[str]:
     """`lodpub serve --data` if the CLI has it, else the Python entry point in a subprocess."""
     cli = VENV_BIN / "lodpub"
     probe = subprocess.run([str(cli), "serve", "--help"], capture_output=True, text=True,
                            cwd=ROOT) if cli.exists() else None
     if probe is not None and probe.returncode == 0 and "--data" in probe.stdout:
         cmd = [str(cli), "serve", "--data", str(data), "--host", "127.0.0.1", "--port", str(port)]
-        for flag, value in (("--workers", workers), ("--threads", threads)):
+        for flag, value in (("--workers", workers), ("--threads", threads),
+                            ("--timeout", timeout_s)):
             if flag in probe.stdout:
                 cmd += [flag, str(value)]
         return cmd
@@ -154,7 +172,7 @@ def start_lodpub(data: Path, workers: int, threads: int, timeout_s: float, logdi
                  ready_timeout: float) -> Server:
     """Start lodpub serving ``data`` on a free port and wait until /sparql answers."""
     port = free_port()
-    cmd = lodpub_command(data, port, workers, threads)
+    cmd = lodpub_command(data, port, workers, threads, timeout_s)
     env = dict(os.environ, LODPUB_WORKERS=str(workers), LODPUB_THREADS=str(threads),
                LODPUB_QUERY_TIMEOUT=str(timeout_s), LODPUB_MAX_ROWS="0")
     started = time.monotonic()
