@@ -40,6 +40,7 @@ BLUEPRINTS: list[str] = [
     "lodpub.web.api",
     "lodpub.web.resources",
     "lodpub.web.pages",
+    "lodpub.web.reconcile",
 ]
 
 CORS_HEADERS = {

@@ -1,0 +1,200 @@
+"""/reconcile: the W3C Entity Reconciliation API 0.2 (what OpenRefine speaks) over the entities.
+
+GET /reconcile without parameters returns the service manifest; ``queries=`` (POST form, or
+GET) carries a reconciliation query batch; suggest services for entities, types and properties
+and an HTML preview are declared in the manifest. Every JSON answer is also served as JSONP
+when a ``callback`` parameter names a JavaScript function. Matching lives in
+``lodpub.reconciliation``; this module only speaks HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from markupsafe import escape
+
+from .. import __version__
+from ..namespaces import ID, LPO
+from ..reconciliation import Index, load_index
+from .linking import public_root
+from .negotiate import HttpError, bad_request, not_found
+
+bp = Blueprint("reconcile", __name__)
+BATCH_SIZE = 50
+PREVIEW_SIZE = {"width": 430, "height": 160}
+_CALLBACK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$")
+_LOCK = threading.Lock()
+
+_json = {"200": {"description": "JSON (or JSONP with callback=)"}}
+_prefix = [{"name": "prefix", "in": "query", "required": True, "schema": {"type": "string"}},
+           {"name": "cursor", "in": "query", "schema": {"type": "integer"}}]
+OPENAPI = {
+    "/reconcile": {
+        "get": {"summary": "reconciliation service manifest, or queries=<batch JSON>",
+                "parameters": [{"name": "queries", "in": "query", "schema": {"type": "string"}},
+                               {"name": "callback", "in": "query",
+                                "schema": {"type": "string"}}],
+                "responses": _json},
+        "post": {"summary": "a reconciliation query batch (form field queries)",
+                 "requestBody": {"content": {"application/x-www-form-urlencoded": {
+                     "schema": {"type": "object",
+                                "properties": {"queries": {"type": "string"}}}}}},
+                 "responses": {**_json, "400": {"description": "malformed batch"},
+                               "413": {"description": "batch too large"}}},
+    },
+    "/reconcile/suggest/entity": {"get": {"summary": "entity auto-complete",
+                                          "parameters": _prefix, "responses": _json}},
+    "/reconcile/suggest/type": {"get": {"summary": "type auto-complete",
+                                        "parameters": _prefix, "responses": _json}},
+    "/reconcile/suggest/property": {"get": {"summary": "property auto-complete",
+                                            "parameters": _prefix, "responses": _json}},
+    "/reconcile/preview": {"get": {
+        "summary": "HTML preview of an entity",
+        "parameters": [{"name": "id", "in": "query", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "HTML"}, "404": {"description": "unknown id"}}}},
+}
+
+
+def index() -> Index:
+    """The reconciliation index of the served release, built once per version."""
+    publication = current_app.extensions["lodpub"]
+    cache = current_app.extensions.setdefault("lodpub.reconcile", {})
+    with _LOCK:
+        if publication.version not in cache:
+            cache.clear()
+            cache[publication.version] = load_index(
+                lambda q: publication.store.select(q, timeout=60))
+        return cache[publication.version]
+
+
+def _reply(payload: Any) -> Response:
+    callback = request.args.get("callback")
+    if callback is None:
+        return jsonify(payload)
+    if not _CALLBACK.match(callback):
+        raise bad_request("callback must be a JavaScript function name (letters, digits, _ $ .)")
+    body = f"/**/{callback}({json.dumps(payload)});"
+    return Response(body, mimetype="application/javascript")
+
+
+def _default_types(idx: Index) -> list[dict[str, str]]:
+    used = {t for entry in idx.entries.values() for t in entry.types}
+    tops = {a for t in used for a in idx.ancestors.get(t, {t})
+            if not (idx.ancestors.get(a, {a}) - {a})}
+    return [idx.type_view(t) for t in sorted(tops)]
+
+
+def manifest() -> dict[str, Any]:
+    """The service manifest: spaces, view, preview and suggest services."""
+    root = public_root()
+    idx = index()
+    suggest = {kind: {"service_url": root, "service_path": f"/reconcile/suggest/{kind}"}
+               for kind in ("entity", "type", "property")}
+    return {
+        "versions": ["0.2"],
+        "name": "lodpub entities (Iraq between Iran and the United States)",
+        "identifierSpace": str(ID),
+        "schemaSpace": str(LPO),
+        "documentation": f"{root}/openapi.json",
+        "serviceVersion": __version__,
+        "defaultTypes": _default_types(idx),
+        "view": {"url": f"{root}/id/{{{{id}}}}"},
+        "preview": {"url": f"{root}/reconcile/preview?id={{{{id}}}}", **PREVIEW_SIZE},
+        "suggest": suggest,
+        "batchSize": BATCH_SIZE,
+    }
+
+
+def _batch(raw: str) -> dict[str, dict[str, Any]]:
+    try:
+        batch = json.loads(raw)
+    except ValueError as exc:
+        raise bad_request(f"queries is not valid JSON: {exc}") from None
+    if not isinstance(batch, dict) or not all(isinstance(q, dict) for q in batch.values()):
+        raise bad_request('queries must be a JSON object of queries: {"q0": {"query": "…"}}')
+    if len(batch) > BATCH_SIZE:
+        raise HttpError(413, f"at most {BATCH_SIZE} queries per batch (the manifest's "
+                             "batchSize); split the batch")
+    for key, query in batch.items():
+        if not str(query.get("query") or "").strip() and not query.get("properties"):
+            raise bad_request(f"query {key!r} has neither a query string nor properties")
+        limit = query.get("limit")
+        if limit is not None and (not isinstance(limit, int | float) or limit < 1):
+            raise bad_request(f"query {key!r}: limit must be a positive integer")
+    return batch
+
+
+@bp.route("/reconcile", methods=["GET", "POST"])
+def reconcile() -> Response:
+    """Manifest (GET without parameters) or the results of a query batch."""
+    raw = request.values.get("queries")
+    if raw is None:
+        if request.values.get("extend") is not None:
+            raise bad_request("this service does not offer data extension")
+        return _reply(manifest())
+    batch = _batch(raw)
+    idx = index()
+    return _reply({key: {"result": idx.reconcile(query)} for key, query in batch.items()})
+
+
+def _cursor() -> int:
+    try:
+        return max(0, int(request.args.get("cursor", 0)))
+    except ValueError:
+        raise bad_request("cursor must be a whole number") from None
+
+
+def _prefix_arg() -> str:
+    prefix = request.args.get("prefix", "").strip()
+    if not prefix:
+        raise bad_request("give the text typed so far as prefix=…")
+    return prefix
+
+
+@bp.get("/reconcile/suggest/entity")
+def suggest_entity() -> Response:
+    """Entities by prefix of label or alias."""
+    return _reply({"result": index().suggest_entities(_prefix_arg(), _cursor())})
+
+
+@bp.get("/reconcile/suggest/type")
+def suggest_type() -> Response:
+    """Ontology classes by name."""
+    idx = index()
+    return _reply({"result": idx.suggest_terms(idx.type_names, _prefix_arg(), _cursor())})
+
+
+@bp.get("/reconcile/suggest/property")
+def suggest_property() -> Response:
+    """Ontology properties (and ``wikidata``) by name."""
+    idx = index()
+    return _reply({"result": idx.suggest_terms(idx.property_names, _prefix_arg(), _cursor())})
+
+
+@bp.get("/reconcile/preview")
+def preview() -> Response:
+    """A small HTML card for one entity, for OpenRefine's preview pop-up."""
+    idx = index()
+    entry = idx.entries.get(request.args.get("id", ""))
+    if entry is None:
+        raise not_found("no entity with that id; ids are the slugs under " + str(ID))
+    types = ", ".join(idx.type_view(t)["name"] for t in entry.types)
+    aliases = "; ".join(entry.aliases)
+    page = f"{public_root()}/id/{entry.id}"
+    wikidata = (f' · <a href="https://www.wikidata.org/wiki/{escape(entry.qid)}" '
+                f'target="_blank">{escape(entry.qid)}</a>') if entry.qid else ""
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
+        f'{escape(entry.label)}</title></head><body style="font:14px sans-serif;margin:6px">'
+        f'<a href="{escape(page)}" target="_blank"><strong>{escape(entry.label)}</strong></a>'
+        f'<div>{escape(types)}{wikidata}</div>'
+        + (f"<div>Also: {escape(aliases)}</div>" if aliases else "")
+        + (f"<p>{escape(entry.description)}</p>" if entry.description else "")
+        + "</body></html>"
+    )
+    return Response(body, mimetype="text/html")
