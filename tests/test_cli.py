@@ -1,0 +1,80 @@
+"""The `lodpub` command: exit codes 0 / 1 / 2 and readable output."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from lodpub.cli import main
+
+
+def _run(settings, *args):
+    runner = CliRunner()
+    return runner.invoke(main, ["--project", str(settings.project_dir),
+                                "--dist", str(settings.resolved_dist), *args])
+
+
+def test_cli_stats_reports_coverage_and_links(release, release_settings):
+    result = _run(release_settings, "stats")
+    assert result.exit_code == 0, result.output
+    assert f"Release {release.version}" in result.output
+    assert "sentences accounted for" in result.output
+    assert "Wikidata links:" in result.output
+    figures = json.loads(_run(release_settings, "stats", "--json").output)
+    assert figures["coverage"]["brookings-iraq-2025"]["missing"] == 0
+    assert figures["wikidata"]["linked"] >= 10
+
+
+def test_cli_query_prints_a_table_and_csv(release, release_settings):
+    query = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+             "SELECT ?label WHERE { <https://w3id.org/lodpub/id/iraq> rdfs:label ?label }")
+    result = _run(release_settings, "query", query)
+    assert result.exit_code == 0, result.output
+    assert "Iraq" in result.output and "(1 row)" in result.output
+    csv = _run(release_settings, "query", query, "--format", "csv")
+    assert csv.output.splitlines() == ["label", "Iraq"]
+
+
+def test_cli_query_reads_a_file_and_reports_bad_queries(release, release_settings, tmp_path):
+    path = tmp_path / "q.rq"
+    path.write_text("ASK { ?s ?p ?o }")
+    assert _run(release_settings, "query", str(path)).output.strip() == "yes"
+    bad = _run(release_settings, "query", "SELECT ?x WHERE { ?x ")
+    assert bad.exit_code == 2
+    assert "error:" in bad.output and "Traceback" not in bad.output
+
+
+def test_cli_validate_exit_codes(copy_settings):
+    ok = _run(copy_settings, "validate")
+    assert ok.exit_code == 0, ok.output
+    records = sorted((copy_settings.data_dir / "records").glob("*.yaml"))[-1]
+    original = records.read_text(encoding="utf-8")
+    records.write_text(original + (
+        "\n- id: date-that-is-not-a-date\n"
+        "  quote: \"Iraq needs continued U.S. support to maintain its security.\"\n"
+        "  kind: fact\n"
+        "  statements:\n"
+        "    - [fall-of-the-assad-regime, date, {text: \"soon\"}]\n"), encoding="utf-8")
+    violations = _run(copy_settings, "validate")
+    assert violations.exit_code == 1, violations.output
+    assert "fall-of-the-assad-regime" in violations.output
+    records.write_text(original + "\n- id: [broken\n", encoding="utf-8")
+    broken = _run(copy_settings, "validate")
+    assert broken.exit_code == 2
+    assert "not valid YAML" in broken.output and "Traceback" not in broken.output
+
+
+def test_cli_build_without_release_data_reports_error(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "data").mkdir()
+    result = CliRunner().invoke(main, ["--project", str(tmp_path), "build", "--no-reason"])
+    assert result.exit_code == 2
+    assert "error:" in result.output and "Traceback" not in result.output
+
+
+def test_cli_serve_get_answers_one_request(release, release_settings):
+    result = _run(release_settings, "serve", "--get", "/downloads.json")
+    assert result.exit_code == 0, result.output
+    listing = json.loads(result.output)
+    assert release.version in json.dumps(listing)
