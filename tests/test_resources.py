@@ -92,8 +92,8 @@ def test_resources_entity_document_parses_back(client, ext):
     assert (kh, LPO.memberOf, ID.pmf) in graph
     assert (kh, RDF.type, LPO.Organization) in graph  # inferred, served too
     # the claim that supports it comes along, with its reified statement and quote
-    assert (CLAIM["kh-member"], LPO.statement, CLAIM["kh-member-1"]) in graph
-    assert (CLAIM["kh-member-1"], RDF.object, ID.pmf) in graph
+    assert (CLAIM["kh-member"], LPO.statement, URIRef(CLAIM["kh-member"] + "#s1")) in graph
+    assert (URIRef(CLAIM["kh-member"] + "#s1"), RDF.object, ID.pmf) in graph
     assert (None, FOAF.primaryTopic, kh) in graph
 
 
@@ -102,8 +102,16 @@ def test_resources_claim_document_holds_its_provenance(client):
                           format="turtle")
     claim = CLAIM["erbil-withdrawal"]
     assert (claim, LPO.sentence, URIRef(f"{SOURCE}doc#s4")) in graph
-    assert (CLAIM["erbil-withdrawal-2"], RDF.object, Literal("2026", datatype=URIRef(
+    assert (URIRef(CLAIM["erbil-withdrawal"] + "#s2"), RDF.object, Literal("2026", datatype=URIRef(
         "http://www.w3.org/2001/XMLSchema#gYear"))) in graph
+
+
+def test_resources_claim_page_shows_its_text_anchor(client):
+    html = client.get("/claim/kh-member.html").get_data(as_text=True)
+    ids = Links(html).ids
+    assert {"s1", "anchor", "quote-selector", "position-selector"} <= ids
+    assert "<mark>Kataib Hezbollah is part of the Popular Mobilization Forces.</mark>" in html
+    assert "Characters 18 to 78" in html
 
 
 def test_resources_source_document_has_every_sentence(client):

@@ -24,10 +24,11 @@ SOURCE_TEXT = (
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">'
 
 TRIG = """
+@base <https://w3id.org/lodpub/claim/> .
 @prefix lpo: <https://w3id.org/lodpub/ontology/> .
 @prefix lpv: <https://w3id.org/lodpub/vocab/> .
 @prefix id: <https://w3id.org/lodpub/id/> .
-@prefix claim: <https://w3id.org/lodpub/claim/> .
+@prefix claim: <> .
 @prefix source: <https://w3id.org/lodpub/source/> .
 @prefix doc: <https://w3id.org/lodpub/source/doc#> .
 @prefix graph: <https://w3id.org/lodpub/graph/> .
@@ -123,30 +124,39 @@ graph:claims {
   claim:kh-member a lpo:Claim ; lpo:modality lpv:fact ; lpo:assertedBy id:author ;
     lpo:quote "Kataib Hezbollah is part of the Popular Mobilization Forces." ;
     prov:wasDerivedFrom source:doc ; lpo:sentence doc:s2 ;
-    lpo:statement claim:kh-member-1 .
-  claim:kh-member-1 a rdf:Statement ; rdf:subject id:kataib-hezbollah ;
+    lpo:statement <kh-member#s1> ;
+    lpo:anchor <kh-member#anchor> .
+  <kh-member#anchor> a oa:SpecificResource ; oa:hasSource source:doc ;
+    oa:hasSelector <kh-member#quote-selector>,
+      <kh-member#position-selector> .
+  <kh-member#quote-selector> a oa:TextQuoteSelector ;
+    oa:exact "Kataib Hezbollah is part of the Popular Mobilization Forces." ;
+    oa:prefix "Armed groups\\n\\n" ; oa:suffix "\\n\\nIn December" .
+  <kh-member#position-selector> a oa:TextPositionSelector ;
+    oa:start 18 ; oa:end 78 .
+  <kh-member#s1> a rdf:Statement ; rdf:subject id:kataib-hezbollah ;
     rdf:predicate lpo:memberOf ; rdf:object id:pmf .
 
   claim:transition a lpo:Claim ; lpo:modality lpv:fact ; lpo:assertedBy id:author ;
     lpo:quote "In December 2021, the mission transitioned to an advisory role." ;
     prov:wasDerivedFrom source:doc ; lpo:sentence doc:s3 ;
-    lpo:statement claim:transition-1 .
-  claim:transition-1 a rdf:Statement ; rdf:subject id:transition-2021 ;
+    lpo:statement <transition#s1> .
+  <transition#s1> a rdf:Statement ; rdf:subject id:transition-2021 ;
     rdf:predicate lpo:date ; rdf:object "2021-12"^^xsd:gYearMonth .
 
   claim:erbil-withdrawal a lpo:Claim ; lpo:modality lpv:forecast ; lpo:assertedBy id:author ;
     lpo:quote "The United States will likely withdraw from Erbil by the end of 2026." ;
     prov:wasDerivedFrom source:doc ; lpo:sentence doc:s4 ; lpo:about id:united-states ;
-    lpo:statement claim:erbil-withdrawal-1, claim:erbil-withdrawal-2 .
-  claim:erbil-withdrawal-1 a rdf:Statement ; rdf:subject id:erbil-withdrawal ;
+    lpo:statement <erbil-withdrawal#s1>, <erbil-withdrawal#s2> .
+  <erbil-withdrawal#s1> a rdf:Statement ; rdf:subject id:erbil-withdrawal ;
     rdf:predicate lpo:place ; rdf:object id:erbil .
-  claim:erbil-withdrawal-2 a rdf:Statement ; rdf:subject id:erbil-withdrawal ;
+  <erbil-withdrawal#s2> a rdf:Statement ; rdf:subject id:erbil-withdrawal ;
     rdf:predicate lpo:latestDate ; rdf:object "2026"^^xsd:gYear .
 
   claim:iran-controls a lpo:Claim ; lpo:modality lpv:assessment ; lpo:assertedBy id:author ;
     lpo:quote "Kataib Hezbollah" ; prov:wasDerivedFrom source:doc ; lpo:sentence doc:s2 ;
-    lpo:statement claim:iran-controls-1 .
-  claim:iran-controls-1 a rdf:Statement ; rdf:subject id:iran ;
+    lpo:statement <iran-controls#s1> .
+  <iran-controls#s1> a rdf:Statement ; rdf:subject id:iran ;
     rdf:predicate lpo:controls ; rdf:object id:kataib-hezbollah .
 
   claim:hostile a lpo:Claim ; lpo:modality lpv:fact ; lpo:assertedBy id:author ;

@@ -101,6 +101,31 @@ def claim_views(store, labels: Labels, iris: list[str]) -> list[ClaimView]:
     return sorted(views.values(), key=lambda v: (v.first_sentence, v.iri))
 
 
+ANCHOR_QUERY = PREFIXES + """PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT ?target ?source ?selector ?exact ?prefix ?suffix ?start ?end WHERE { GRAPH <%s> {
+  <%s> lpo:anchor ?target . OPTIONAL { ?target oa:hasSource ?source }
+  OPTIONAL { ?target oa:hasSelector ?selector .
+    OPTIONAL { ?selector oa:exact ?exact } OPTIONAL { ?selector oa:prefix ?prefix }
+    OPTIONAL { ?selector oa:suffix ?suffix }
+    OPTIONAL { ?selector oa:start ?start } OPTIONAL { ?selector oa:end ?end } } } }
+ORDER BY ?target ?selector"""
+
+
+def claim_anchors(store, iri: str) -> list[dict]:
+    """The claim's text anchors: each target with its quote and position selectors."""
+    anchors: dict[str, dict] = {}
+    for row in store.select(ANCHOR_QUERY % (GRAPH_CLAIMS, iri)):
+        anchor = anchors.setdefault(str(row["target"]), {
+            "id": str(row["target"]).partition("#")[2], "source": row.get("source"),
+            "selectors": []})
+        if "selector" in row:
+            anchor["selectors"].append({
+                "id": str(row["selector"]).partition("#")[2],
+                **{k: str(row[k]) for k in ("exact", "prefix", "suffix", "start", "end")
+                   if k in row}})
+    return list(anchors.values())
+
+
 def claims_about(store, iri: str) -> list[str]:
     """IRIs of the claims naming ``iri`` (about, asserter, kind, in a statement), in text order."""
     query = PREFIXES + f"""

@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 
 from ..namespaces import BASE, DATASET_IRI, ONTOLOGY_IRI
 from . import rdfdocs
-from .claims import claim_views, sentence_views
+from .claims import claim_anchors, claim_views, sentence_views
 from .describe import describe, last_page, schema_org
 from .labels import labels
 from .linking import local_url
@@ -62,7 +62,8 @@ def _thing_html(stem: str, iri: str) -> str:
 def _claim_html(stem: str, iri: str) -> str:
     store = current_app.extensions["lodpub"].store
     views = claim_views(store, labels(), [iri])
-    return render_template("claim.html", claim=views[0], **_context(stem, iri))
+    return render_template("claim.html", claim=views[0], anchors=claim_anchors(store, iri),
+                           **_context(stem, iri))
 
 
 def _source_html(stem: str, iri: str) -> str:
