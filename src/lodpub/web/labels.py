@@ -14,6 +14,7 @@ from rdflib.term import Node
 
 from ..namespaces import SOURCE, XSD
 from .linking import curie, is_local, page_url
+from .memo import per_release
 
 LABEL_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -106,10 +107,4 @@ def literal_note(term: Literal) -> str:
 
 def labels() -> Labels:
     """The ``Labels`` of the release the current app serves (built on first use)."""
-    publication = current_app.extensions["lodpub"]
-    cache = current_app.extensions.setdefault("lodpub.labels", {})
-    key = publication.version
-    if key not in cache:
-        cache.clear()
-        cache[key] = Labels(publication.store)
-    return cache[key]
+    return per_release("labels", lambda: Labels(current_app.extensions["lodpub"].store))

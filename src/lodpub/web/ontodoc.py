@@ -27,6 +27,7 @@ from ..namespaces import (
 )
 from .labels import Labels, TermView
 from .linking import curie
+from .memo import per_release
 from .rdfdocs import ontology_graph
 
 ALIGNMENTS = (OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf,
@@ -61,19 +62,17 @@ class TermDoc:
 def parsed(kind: str) -> Graph:
     """The ontology (``kind="ontology"``) or shapes graph of the served release, cached."""
     publication = current_app.extensions["lodpub"]
-    cache = current_app.extensions.setdefault("lodpub.ontodoc", {})
-    key = (publication.version, kind)
-    if key not in cache:
-        if kind == "ontology":
-            cache[key] = ontology_graph(publication.store)
-        else:
-            graph = Graph()
-            release = publication.release
-            path = release.path / "shapes.ttl" if release is not None else None
-            if path is not None and path.is_file():
-                graph.parse(path, format="turtle")
-            cache[key] = graph
-    return cache[key]
+    if kind == "ontology":
+        return per_release("ontology", lambda: ontology_graph(publication.store))
+    return per_release("shapes", lambda: _shapes(publication.release))
+
+
+def _shapes(release) -> Graph:
+    graph = Graph()
+    path = release.path / "shapes.ttl" if release is not None else None
+    if path is not None and path.is_file():
+        graph.parse(path, format="turtle")
+    return graph
 
 
 def term_kind(onto: Graph, term: URIRef) -> str:

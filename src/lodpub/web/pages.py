@@ -11,6 +11,7 @@ from rdflib import Graph, URIRef
 from ..namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, LPO
 from . import viz, vizdata
 from .labels import labels
+from .memo import per_release
 from .querypage import download_links, load_examples, run
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
@@ -64,6 +65,10 @@ def _release_text(name: str) -> str:
 
 
 def _dataset_about() -> tuple[str, str]:
+    return per_release("about", _read_about)
+
+
+def _read_about() -> tuple[str, str]:
     text = _release_text("void.ttl")
     if text:
         graph = Graph().parse(data=text, format="turtle")
@@ -122,33 +127,42 @@ def query() -> Response:
     return Response(body, status=outcome.status if outcome else 200, mimetype="text/html")
 
 
+def _events() -> list:
+    return per_release("events", lambda: vizdata.timeline_events(_publication().store, labels()))
+
+
+def _network() -> tuple:
+    return per_release("network", lambda: vizdata.network(_publication().store, labels()))
+
+
 @bp.get("/timeline")
 def timeline() -> str:
     """The dated and planned events as an SVG timeline, with a table of the same events."""
-    events = vizdata.timeline_events(_publication().store, labels())
-    return render_template("timeline.html", svg=viz.timeline_svg(events), events=events)
+    svg = per_release("timeline.svg", lambda: viz.timeline_svg(_events()))
+    return render_template("timeline.html", svg=svg, events=_events())
 
 
 @bp.get("/timeline.svg")
 def timeline_image() -> Response:
     """The timeline alone, as an SVG document."""
-    events = vizdata.timeline_events(_publication().store, labels())
-    return Response(viz.timeline_svg(events, standalone=True), mimetype="image/svg+xml")
+    return Response(viz.timeline_svg(_events(), standalone=True), mimetype="image/svg+xml")
 
 
 @bp.get("/network")
 def network() -> str:
     """Actors and their membership, control, backing and designation relations."""
-    nodes, edges = vizdata.network(_publication().store, labels())
-    return render_template("network.html", svg=viz.network_svg(nodes, edges), nodes=nodes,
-                           edges=edges)
+    nodes, edges = _network()
+    svg = per_release("network.svg", lambda: viz.network_svg(nodes, edges))
+    return render_template("network.html", svg=svg, nodes=nodes, edges=edges)
 
 
 @bp.get("/network.svg")
 def network_image() -> Response:
     """The network alone, as an SVG document."""
-    nodes, edges = vizdata.network(_publication().store, labels())
-    return Response(viz.network_svg(nodes, edges, standalone=True), mimetype="image/svg+xml")
+    nodes, edges = _network()
+    svg = per_release("network-standalone.svg",
+                      lambda: viz.network_svg(nodes, edges, standalone=True))
+    return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.get("/source")

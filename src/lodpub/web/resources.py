@@ -21,6 +21,7 @@ from . import documents
 from .describe import known_iri
 from .labels import labels
 from .linking import local_url, page_url
+from .memo import per_release
 from .rdfdocs import DOC_FORMATS, FORMAT_BY_EXT, MEDIA_ALIASES, DocFormat
 
 KINDS_DOC = ("id", "claim", "source", "vocab", "graph", "ontology")
@@ -109,13 +110,8 @@ def see_other(path: str) -> Response:
 
 def known_iris() -> list[str]:
     """Every IRI under BASE in the release (cached per release)."""
-    cache = current_app.extensions.setdefault("lodpub.iris", {})
-    publication = current_app.extensions["lodpub"]
-    if publication.version not in cache:
-        cache.clear()
-        rows = publication.store.select(KNOWN_IRIS % BASE)
-        cache[publication.version] = sorted(str(r["x"]) for r in rows)
-    return cache[publication.version]
+    store = current_app.extensions["lodpub"].store
+    return per_release("iris", lambda: sorted(str(r["x"]) for r in store.select(KNOWN_IRIS % BASE)))
 
 
 def not_found(iri: str) -> Response:
