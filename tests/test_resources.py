@@ -195,6 +195,17 @@ def test_resources_entity_page_shows_wikidata_link_and_status(client):
     assert "http://localhost/vocab/linked.html" in Links(html).hrefs()
 
 
+def test_resources_entity_page_shows_link_evidence(client):
+    html = client.get("/id/kataib-hezbollah.html").get_data(as_text=True)
+    assert "wikidata-evidence-1" in Links(html).ids
+    evidence = html.split('id="wikidata-evidence-1"', 1)[1].split("</div>", 1)[0]
+    assert "Kata&#39;ib Hezbollah" in evidence and "example/repo:items.csv@0123abc" in evidence
+    graph = parse_rdf(client.get("/id/kataib-hezbollah.ttl").get_data(as_text=True),
+                      "text/turtle")
+    node = URIRef(ID["kataib-hezbollah"] + "#wikidata-evidence-1")
+    assert (node, LPO.labelSeen, Literal("Kata'ib Hezbollah")) in graph
+
+
 def test_resources_long_lists_are_paged(client):
     first = Links(client.get("/id/busy.html").get_data(as_text=True))
     second = Links(client.get("/id/busy.html?page=2").get_data(as_text=True))

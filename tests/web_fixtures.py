@@ -31,6 +31,7 @@ TRIG = """
 @prefix claim: <> .
 @prefix source: <https://w3id.org/lodpub/source/> .
 @prefix doc: <https://w3id.org/lodpub/source/doc#> .
+@prefix kh: <https://w3id.org/lodpub/id/kataib-hezbollah#> .
 @prefix graph: <https://w3id.org/lodpub/graph/> .
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -103,7 +104,9 @@ graph:inferred {
 }
 
 graph:links {
-  id:kataib-hezbollah lpo:linkStatus lpv:linked .
+  id:kataib-hezbollah lpo:linkStatus lpv:linked ; lpo:linkEvidence kh:wikidata-evidence-1 .
+  kh:wikidata-evidence-1 a lpo:LinkEvidence ; lpo:labelSeen "Kata'ib Hezbollah" ;
+    dct:source "example/repo:items.csv@0123abc" .
   id:pmf lpo:linkStatus lpv:unverified .
 }
 

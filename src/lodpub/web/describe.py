@@ -68,7 +68,8 @@ class Description:
     aliases: list[str] = field(default_factory=list)
     descriptions: list[str] = field(default_factory=list)
     same_as: list[TermView] = field(default_factory=list)
-    links: list[Row] = field(default_factory=list)  # graph:links rows (link status, evidence)
+    links: list[Row] = field(default_factory=list)  # graph:links rows (link status, reason)
+    evidence: list[tuple[str, str, list[Row]]] = field(default_factory=list)  # id, kind, rows
     outgoing: Paged | None = None
     incoming: Paged | None = None
     claims: Paged | None = None
@@ -90,7 +91,8 @@ def _header(store, labels: Labels, desc: Description) -> None:
         pred, obj, graph = row["p"], row["o"], row["g"]
         inferred = graph == GRAPH_INFERRED
         if graph == GRAPH_LINKS and pred not in HEADER_PREDICATES:
-            desc.links.append(Row(labels.view(pred), labels.view(obj), False))
+            if not str(obj).startswith(desc.iri + "#"):
+                desc.links.append(Row(labels.view(pred), labels.view(obj), False))
         elif pred == RDF.type:
             if all(t.other.iri != str(obj) for t in desc.types):
                 desc.types.append(Row(labels.view(pred), labels.view(obj), inferred))
@@ -100,6 +102,21 @@ def _header(store, labels: Labels, desc: Description) -> None:
             desc.aliases.append(str(obj))
         elif pred == OWL.sameAs and all(s.iri != str(obj) for s in desc.same_as):
             desc.same_as.append(labels.view(obj))
+
+
+def _link_evidence(store, labels: Labels, desc: Description) -> None:
+    """Evidence and candidate nodes of the Wikidata link (``<iri>#wikidata-evidence-1``)."""
+    query = f"""SELECT ?node ?p ?o WHERE {{ GRAPH <{GRAPH_LINKS}> {{ <{desc.iri}> ?link ?node .
+      ?node ?p ?o FILTER(STRSTARTS(STR(?node), "{desc.iri}#") && ?p != <{RDF.type}>) }} }}
+      ORDER BY ?node ?p ?o"""
+    nodes: dict[str, list[Row]] = {}
+    for row in store.select(query):
+        nodes.setdefault(str(row["node"]), []).append(
+            Row(labels.view(row["p"]), labels.view(row["o"]), False))
+    for node, rows in nodes.items():
+        fragment = node.partition("#")[2]
+        kind = "candidate" if "candidate" in fragment else "evidence"
+        desc.evidence.append((fragment, kind, rows))
 
 
 def _paged_statements(store, labels: Labels, iri: str, incoming: bool, page: int) -> Paged:
@@ -121,6 +138,7 @@ def describe(store, labels: Labels, iri: str, page: int = 1) -> Description:
     """The description of ``iri`` with page ``page`` of its statements and claims."""
     desc = Description(iri, labels.label(iri))
     _header(store, labels, desc)
+    _link_evidence(store, labels, desc)
     desc.outgoing = _paged_statements(store, labels, iri, incoming=False, page=page)
     desc.incoming = _paged_statements(store, labels, iri, incoming=True, page=page)
     claim_iris = claims_about(store, iri)

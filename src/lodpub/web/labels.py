@@ -62,8 +62,13 @@ class Labels:
         if iri in self._labels:
             return self._labels[iri]
         base, _, fragment = iri.partition("#")
-        if iri.startswith(str(SOURCE)) and fragment.startswith("s") and fragment[1:].isdigit():
+        numbered = fragment.startswith("s") and fragment[1:].isdigit()
+        if iri.startswith(str(SOURCE)) and numbered:
             return f"sentence {fragment[1:]} of {self.label(base)}"
+        if numbered:
+            return f"statement {fragment[1:]} of {self.label(base)}"
+        if fragment:
+            return f"{fragment.replace('-', ' ')} of {self.label(base)}"
         return curie(iri)
 
     def has_label(self, iri: str) -> bool:

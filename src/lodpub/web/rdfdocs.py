@@ -52,10 +52,11 @@ MEDIA_ALIASES = {
     "application/xml": "rdf",
 }
 
-# An object node is expanded when it is blank or has no label of its own (an auxiliary node
-# such as a reified statement or a text selector); labelled things get their own documents.
-_AUX = """(isBlank(?{v}) || NOT EXISTS {{ GRAPH ?l{v} {{
-    ?{v} rdfs:label|skos:prefLabel|lpo:sentenceNumber ?a{v} }} }})"""
+# An object node is expanded when it is blank, a fragment of the thing (``…#anchor``), or has
+# no label of its own (an auxiliary node such as a reified statement or a text selector);
+# labelled things get their own documents.
+_AUX = """(isBlank(?{v}) || STRSTARTS(STR(?{v}), CONCAT(STR(?x), "#")) || NOT EXISTS {{
+    GRAPH ?l{v} {{ ?{v} rdfs:label|skos:prefLabel|lpo:sentenceNumber ?a{v} }} }})"""
 
 CLOSURE_QUERY = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
