@@ -146,6 +146,9 @@ def test_source_page_has_sentence_anchors_claims_and_reasons(client):
     assert {"s1", "s2", "s3", "s4"} <= links.ids
     s1 = html.split('id="s1"', 1)[1].split("</li>", 1)[0]
     assert "Not encoded: section heading" in s1
+    derived = html.split('id="derived-date_after"', 1)[1].split("</div>", 1)[0]
+    assert "2025-01-08" in derived and "early January 2025" in derived
+    assert "http://localhost/id/author.html" in links.hrefs()  # the publisher
     s4 = html.split('id="s4"', 1)[1].split("</li>", 1)[0]
     assert "forecast" in s4 and "http://localhost/claim/erbil-withdrawal.html" in Links(s4).hrefs()
 

@@ -111,7 +111,10 @@ graph:links {
 }
 
 graph:claims {
-  source:doc a lpo:SourceDocument ; rdfs:label "Test document"@en .
+  source:doc a lpo:SourceDocument ; rdfs:label "Test document"@en ;
+    dct:publisher id:author ; lpo:derivedDateBound doc:derived-date_after .
+  doc:derived-date_after rdfs:label "date after"@en ; lpo:date "2025-01-08"^^xsd:date ;
+    skos:note "The text mentions events of early January 2025."@en .
   doc:s1 a lpo:Sentence ; lpo:sentenceNumber 1 ; lpo:text "[H2]Armed groups" ;
     dct:isPartOf source:doc ; lpo:start 0 ; lpo:end 16 ; lpo:notEncodedReason "section heading" .
   doc:s2 a lpo:Sentence ; lpo:sentenceNumber 2 ;

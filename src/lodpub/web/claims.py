@@ -162,6 +162,23 @@ class SentenceView:
     claims: list[ClaimView] = field(default_factory=list)
 
 
+def source_metadata(store, labels: Labels, source_iri: str) -> tuple[list, list]:
+    """The document's own statements, and its other fragment nodes (derived date bounds)."""
+    query = f"""SELECT ?node ?p ?o WHERE {{ GRAPH ?g {{ ?node ?p ?o }}
+      FILTER((?node = <{source_iri}> || STRSTARTS(STR(?node), "{source_iri}#"))
+             && !STRSTARTS(STR(?o), "{source_iri}#"))
+      FILTER NOT EXISTS {{ GRAPH ?h {{ ?node lpo:sentenceNumber ?n }} }} }} ORDER BY ?node ?p ?o"""
+    own: list = []
+    parts: dict[str, list] = {}
+    for row in store.select(PREFIXES + query):
+        pair = (labels.view(row["p"]), labels.view(row["o"]))
+        if str(row["node"]) == source_iri:
+            own.append(pair)
+        else:
+            parts.setdefault(str(row["node"]).partition("#")[2], []).append(pair)
+    return own, sorted(parts.items())
+
+
 def sentence_views(store, labels: Labels, source_iri: str) -> list[SentenceView]:
     """Every sentence of ``source_iri`` in order, each with its claims or not-encoded reasons."""
     query = PREFIXES + f"""

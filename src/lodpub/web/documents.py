@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 
 from ..namespaces import BASE, DATASET_IRI, ONTOLOGY_IRI
 from . import rdfdocs
-from .claims import claim_anchors, claim_views, sentence_views
+from .claims import claim_anchors, claim_views, sentence_views, source_metadata
 from .describe import describe, last_page, schema_org
 from .labels import labels
 from .linking import local_url
@@ -71,8 +71,10 @@ def _source_html(stem: str, iri: str) -> str:
     sentences = sentence_views(store, labels(), iri)
     if not sentences:  # a sentence-less IRI under /source/ is described like any thing
         return _thing_html(stem, iri)
+    own, parts = source_metadata(store, labels(), iri)
     return render_template("source.html", sentences=sentences, title=labels().label(iri),
-                           text_url=_source_text_url(iri), **_context(stem, iri))
+                           text_url=_source_text_url(iri), metadata=own, parts=parts,
+                           **_context(stem, iri))
 
 
 def _source_text_url(iri: str) -> str | None:
