@@ -19,12 +19,10 @@ in ``settings.service_allowlist``. FROM / FROM NAMED and ``default-graph-uri`` /
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -33,6 +31,7 @@ import requests
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from .diskstore import build_disk_store, cache_key
 from .errors import ConfigError, QueryError, QueryTimeout
 from .formats import ResultFormat
 from .querypool import WorkerPool
@@ -159,60 +158,6 @@ class _Helpers:
         return bool(json.loads(body)["boolean"])
 
 
-def _rdf_format(path: Path):
-    import pyoxigraph as ox
-
-    name = path.name[:-3] if path.name.endswith(".gz") else path.name
-    extension = name.rsplit(".", 1)[-1].lower()
-    fmt = ox.RdfFormat.from_extension({"owl": "rdf", "xml": "rdf", "json": "jsonld"}.get(
-        extension, extension))
-    if fmt is None:
-        raise ConfigError(
-            f"{path}: unknown RDF format; use .ttl, .trig, .nt, .nq, .rdf or .jsonld"
-            " (optionally .gz)"
-        )
-    return fmt
-
-
-def build_disk_store(files: Iterable[Path], target: Path) -> Path:
-    """Bulk-load ``files`` into a new on-disk pyoxigraph store at ``target`` (kept if present).
-
-    Written to a temporary sibling and renamed, so a half-built store is never opened.
-    """
-    import pyoxigraph as ox
-
-    if (target / "LODPUB_READY").is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-    store = ox.Store(str(tmp))
-    for path in files:
-        path = Path(path)
-        opener = gzip.open if path.name.endswith(".gz") else open
-        try:
-            with opener(path, "rb") as fh:
-                store.bulk_load(fh, _rdf_format(path))
-        except (SyntaxError, OSError) as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise ConfigError(f"{path}: cannot load ({exc})") from exc
-    store.flush()
-    del store  # closes RocksDB so the workers can open it read-only
-    (tmp / "LODPUB_READY").write_text("ok\n")
-    try:
-        tmp.rename(target)
-    except OSError:  # another process built it first
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
-
-def _cache_key(files: Sequence[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in files:
-        stat = Path(path).stat()
-        digest.update(f"{Path(path).resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
-
-
 @dataclass
 class OxigraphStore(_Helpers):
     """pyoxigraph behind a pool of query workers; build one with ``for_release``/``for_files``."""
@@ -243,7 +188,7 @@ class OxigraphStore(_Helpers):
         if not files:
             raise ConfigError("no data files given; pass RDF files to `lodpub serve --data`")
         tmpdir = Path(tempfile.mkdtemp(prefix="lodpub-data-"))
-        path = build_disk_store(files, tmpdir / f"oxigraph-{_cache_key(files)}")
+        path = build_disk_store(files, tmpdir / f"oxigraph-{cache_key(files)}")
         return cls(path, union=False, _tmpdir=tmpdir, **_options(settings), **kw)
 
     def execute(self, query: str, *, result_format: ResultFormat | str | None = None,
