@@ -20,6 +20,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from servers import niceness
 from verify import Query
 
 WRK_HINT = ("wrk is not installed: apt-get install -y wrk (Debian/Ubuntu); "
@@ -81,7 +82,7 @@ def _lua(endpoint: str, query: Query, method: str) -> str:
 
 
 def run_wrk(endpoint: str, query: Query, duration: float, connections: int, threads: int,
-            method: str, timeout: float) -> Result:
+            method: str, timeout: float, nice: int = 0) -> Result:
     """One wrk run; its Lua ``done`` hook prints the figures as JSON."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(_lua(endpoint, query, method))
@@ -91,7 +92,9 @@ def run_wrk(endpoint: str, query: Query, duration: float, connections: int, thre
         cmd = ["wrk", "-t", str(threads), "-c", str(connections),
                "-d", f"{max(1, round(duration))}s",
                "--timeout", f"{max(1, round(timeout))}s", "-s", str(script), endpoint]
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + timeout + 30)
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + timeout + 30,
+                             start_new_session=bool(nice),
+                             preexec_fn=niceness(nice))
     finally:
         script.unlink()
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
@@ -156,8 +159,12 @@ def run_python(endpoint: str, query: Query, duration: float, connections: int, m
 
 
 def measure(endpoint: str, query: Query, *, duration: float, connections: int,
-            wrk_threads: int, method: str, use_wrk: bool, timeout: float) -> Result:
-    """Drive ``query`` at ``endpoint`` for ``duration`` seconds with the chosen generator."""
+            wrk_threads: int, method: str, use_wrk: bool, timeout: float, nice: int = 0) -> Result:
+    """Drive ``query`` at ``endpoint`` for ``duration`` seconds with the chosen generator.
+
+    ``nice`` applies to wrk only (its own session); the Python generator runs in this process.
+    """
     if use_wrk:
-        return run_wrk(endpoint, query, duration, connections, wrk_threads, method, timeout)
+        return run_wrk(endpoint, query, duration, connections, wrk_threads, method, timeout,
+                       nice)
     return run_python(endpoint, query, duration, connections, method, timeout)

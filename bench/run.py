@@ -67,6 +67,9 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--lodpub-endpoint", metavar="URL",
                    help="measure an already running lodpub /sparql instead of starting one "
                         "(give exactly one --dataset: the data it serves, for Oxigraph)")
+    p.add_argument("--nice", type=int, default=0,
+                   help="niceness (and autogroup niceness) of the servers and wrk, each in its "
+                        "own session, e.g. -5 as root on a machine shared with other work")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     return p.parse_args(argv)
 
@@ -95,13 +98,13 @@ def _bench_dataset(name: str, data: Path, queries: list[verify.Query], args, use
                    logdir: Path) -> tuple[list[dict], dict]:
     print(f"\n== {name}: {data}", file=sys.stderr)
     ox = servers.start_oxigraph(data, args.union, args.oxigraph_timeout, logdir,
-                                 args.ready_timeout)
+                                 args.ready_timeout, args.nice)
     try:
         if args.lodpub_endpoint:
             lp = servers.external("lodpub", args.lodpub_endpoint, args.ready_timeout)
         else:
             lp = servers.start_lodpub(data, args.workers, args.threads, args.timeout, logdir,
-                                      args.ready_timeout)
+                                      args.ready_timeout, args.nice)
     except servers.BenchError:
         ox.stop()
         raise
@@ -154,7 +157,7 @@ def _bench_query(name: str, q: verify.Query, lp: servers.Server, ox: servers.Ser
 def _measure(server: servers.Server, q: verify.Query, args, use_wrk: bool) -> dict:
     """Warm up, then one timed run, with the server's own CPU time and the machine's load."""
     opts = dict(connections=args.connections, wrk_threads=args.wrk_threads,
-                method=args.method, use_wrk=use_wrk, timeout=args.timeout)
+                method=args.method, use_wrk=use_wrk, timeout=args.timeout, nice=args.nice)
     if args.warmup > 0:
         loadgen.measure(server.endpoint, q, duration=args.warmup, **opts)
         time.sleep(args.pause)
@@ -187,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     logdir = args.out / f"logs-{stamp}"
     logdir.mkdir()
     rows, infos = [], {}
+    load_start = os.getloadavg()
     try:
         for name, data in _datasets(args):
             dataset_rows, infos[name] = _bench_dataset(name, data, queries, args, use_wrk, logdir)
@@ -198,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     generator = (f"wrk -t{args.wrk_threads} -c{args.connections}" if use_wrk
                  else f"python thread pool, {args.connections} threads")
     settings = {"duration_s": args.duration, "warmup_s": args.warmup, "rounds": args.rounds,
-                "pause_s": args.pause,
+                "pause_s": args.pause, "nice": args.nice,
                 "connections": args.connections, "method": args.method,
                 "generator": generator, "lodpub_workers": args.workers,
                 "lodpub_threads": args.threads, "lodpub_timeout_s": args.timeout,
@@ -206,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                 "oxigraph_union_default_graph": args.union}
     doc = {"command": command, "settings": settings, "datasets": infos, "results": rows,
            "machine": report.machine_notes(ROOT, servers.oxigraph_binary())}
+    doc["machine"]["loadavg_start"] = " ".join(f"{v:.2f}" for v in load_start)
+    doc["machine"]["loadavg_end"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
     (args.out / f"results-{stamp}.json").write_text(json.dumps(doc, indent=2))
     table = report.ratio_table(rows)
     (args.out / f"results-{stamp}.md").write_text(f"`{command}`\n\n{table}\n")

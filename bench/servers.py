@@ -16,6 +16,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +64,25 @@ class Server:
                 self.process.wait(timeout=10)
         for path in self.cleanup:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def niceness(nice: int) -> Callable[[], None] | None:
+    """A ``preexec_fn`` giving a child started in its own session the niceness ``nice``.
+
+    Both the process's nice (inherited by its threads and children) and its session's
+    autogroup: with sched_autogroup (on here) CPU is shared between sessions first, and every
+    server (and wrk) runs in a session of its own. Lowering niceness needs root.
+    """
+    if not nice:
+        return None
+
+    def apply() -> None:
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
+        try:
+            Path("/proc/self/autogroup").write_text(str(nice))
+        except OSError:
+            pass  # no autogroup or no permission: the plain niceness still applies
+    return apply
 
 
 def free_port() -> int:
@@ -131,11 +151,11 @@ def _wait_ready(server: Server, timeout: float) -> None:
 
 
 def _spawn(name: str, command: list[str], endpoint: str, env: dict[str, str],
-           logdir: Path) -> Server:
+           logdir: Path, nice: int) -> Server:
     log = logdir / f"{name}.log"
     fh = log.open("w")
     process = subprocess.Popen(command, stdout=fh, stderr=subprocess.STDOUT, env=env,
-                               cwd=ROOT, start_new_session=True)
+                               cwd=ROOT, start_new_session=True, preexec_fn=niceness(nice))
     return Server(name, endpoint, process, command, log=log)
 
 
@@ -169,14 +189,14 @@ def external(name: str, endpoint: str, ready_timeout: float) -> Server:
 
 
 def start_lodpub(data: Path, workers: int, threads: int, timeout_s: float, logdir: Path,
-                 ready_timeout: float) -> Server:
+                 ready_timeout: float, nice: int = 0) -> Server:
     """Start lodpub serving ``data`` on a free port and wait until /sparql answers."""
     port = free_port()
     cmd = lodpub_command(data, port, workers, threads, timeout_s)
     env = dict(os.environ, LODPUB_WORKERS=str(workers), LODPUB_THREADS=str(threads),
                LODPUB_QUERY_TIMEOUT=str(timeout_s), LODPUB_MAX_ROWS="0")
     started = time.monotonic()
-    server = _spawn("lodpub", cmd, f"http://127.0.0.1:{port}/sparql", env, logdir)
+    server = _spawn("lodpub", cmd, f"http://127.0.0.1:{port}/sparql", env, logdir, nice)
     _wait_ready(server, ready_timeout)
     server.startup_s = time.monotonic() - started
     return server
@@ -195,7 +215,7 @@ def oxigraph_binary() -> str:
 
 
 def start_oxigraph(data: Path, union: bool, timeout_s: float, logdir: Path,
-                   ready_timeout: float) -> Server:
+                   ready_timeout: float, nice: int = 0) -> Server:
     """Bulk-load ``data`` into a fresh on-disk store, optimize it, serve it read-only."""
     binary = oxigraph_binary()
     location = Path(tempfile.mkdtemp(prefix="lodpub-bench-oxigraph-"))
@@ -217,7 +237,8 @@ def start_oxigraph(data: Path, union: bool, timeout_s: float, logdir: Path,
         cmd += ["--timeout-s", str(max(1, round(timeout_s)))]
     if union:
         cmd.append("--union-default-graph")
-    server = _spawn("oxigraph", cmd, f"http://127.0.0.1:{port}/query", dict(os.environ), logdir)
+    server = _spawn("oxigraph", cmd, f"http://127.0.0.1:{port}/query", dict(os.environ), logdir,
+                    nice)
     server.cleanup.append(location)
     _wait_ready(server, ready_timeout)
     server.load_s = load_s
