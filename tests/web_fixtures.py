@@ -313,10 +313,10 @@ def parse_rdf(text: str, media_type: str):
 
 
 def make_app(release=None, data_files=(), **settings):
-    """A lodpub app for ``release`` (or ``data_files``) with one query worker."""
+    """A lodpub app for ``release`` (or ``data_files``); one query worker unless told."""
     from lodpub.settings import load_settings
     from lodpub.web import create_app
 
     dist = release.path.parent if release is not None else Path(data_files[0]).parent
-    values = load_settings(dist_dir=dist, workers=1, **settings)
+    values = load_settings(dist_dir=dist, **{"workers": 1, **settings})
     return create_app(values, release=release, data_files=data_files)

@@ -117,12 +117,12 @@ def _rdf_graph(stem: str, iri: str) -> Graph:
     if kind == "graph":
         return rdfdocs.named_graph(store, iri)
     if kind == "source":
-        return rdfdocs.source_graph(store, iri)
+        return rdfdocs.source_graph(store, iri, labels().has_label)
     if iri == str(ONTOLOGY_IRI):
         return rdfdocs.ontology_graph(store)
     if kind == "ontology" and (URIRef(iri), None, None) in parsed("ontology"):
         return parsed("ontology").cbd(URIRef(iri))
-    return rdfdocs.thing_graph(store, iri)
+    return rdfdocs.thing_graph(store, iri, labels().has_label)
 
 
 def render(stem: str, iri: str, fmt: DocFormat) -> Response:

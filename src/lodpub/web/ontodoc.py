@@ -38,6 +38,7 @@ TERM_KINDS = ((OWL.Class, "class"), (OWL.ObjectProperty, "object property"),
               "annotation property"), (RDF.Property, "property"), (SKOS.ConceptScheme,
               "concept scheme"), (SKOS.Concept, "concept"))
 DEFINITIONS = (SKOS.definition, RDFS.comment)
+NOTES = (SKOS.note, SKOS.scopeNote, SKOS.example, SKOS.editorialNote)
 EXAMPLES = 10
 
 
@@ -49,6 +50,7 @@ class TermDoc:
     label: str
     kind: str
     definitions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     alignments: list[tuple[TermView, TermView]] = field(default_factory=list)
     domains: list[TermView] = field(default_factory=list)
     ranges: list[TermView] = field(default_factory=list)
@@ -96,6 +98,7 @@ def term_doc(store, labels: Labels, term: URIRef) -> TermDoc:
     onto = parsed("ontology")
     doc = TermDoc(str(term), labels.label(term), term_kind(onto, term))
     doc.definitions = [str(d) for p in DEFINITIONS for d in onto.objects(term, p)]
+    doc.notes = sorted(str(n) for p in NOTES for n in onto.objects(term, p))
     doc.alignments = [(labels.view(p), labels.view(o)) for p in ALIGNMENTS
                       for o in sorted(onto.objects(term, p)) if isinstance(o, URIRef)]
     doc.domains = [v for n in onto.objects(term, RDFS.domain) for v in _named(onto, n, labels)]

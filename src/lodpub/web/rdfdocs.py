@@ -7,6 +7,7 @@ about it, so a program that follows an IRI gets the provenance along with the fa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -52,23 +53,13 @@ MEDIA_ALIASES = {
     "application/xml": "rdf",
 }
 
-# An object node is expanded when it is blank, a fragment of the thing (``…#anchor``), or has
-# no label of its own (an auxiliary node such as a reified statement or a text selector);
-# labelled things get their own documents.
-_AUX = """(isBlank(?{v}) || STRSTARTS(STR(?{v}), CONCAT(STR(?x), "#")) || NOT EXISTS {{
-    GRAPH ?l{v} {{ ?{v} rdfs:label|skos:prefLabel|lpo:sentenceNumber ?a{v} }} }})"""
-
-CLOSURE_QUERY = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX lpo: <{LPO}>
-CONSTRUCT {{ ?x ?p ?o . ?o ?p1 ?o1 . ?o1 ?p2 ?o2 . ?o2 ?p3 ?o3 }}
-WHERE {{
-  VALUES ?x {{ %s }}
-  GRAPH ?g {{ ?x ?p ?o }}
-  OPTIONAL {{ GRAPH ?g1 {{ ?o ?p1 ?o1 }} FILTER({_AUX.format(v="o")})
-    OPTIONAL {{ GRAPH ?g2 {{ ?o1 ?p2 ?o2 }} FILTER({_AUX.format(v="o1")})
-      OPTIONAL {{ GRAPH ?g3 {{ ?o2 ?p3 ?o3 }} FILTER({_AUX.format(v="o2")}) }} }} }}
-}}"""
+# One level of a thing's description: its triples, and those of blank objects.
+LEVEL_QUERY = """CONSTRUCT { ?x ?p ?o . ?o ?bp ?bo } WHERE {
+  VALUES ?x { %s }
+  GRAPH ?g { ?x ?p ?o }
+  OPTIONAL { GRAPH ?h { ?o ?bp ?bo } FILTER(isBlank(?o)) }
+}"""
+DEPTH = 3
 
 CLAIMS_ABOUT_QUERY = f"""PREFIX lpo: <{LPO}>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -77,17 +68,32 @@ SELECT DISTINCT ?c WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{ ?c a lpo:Claim .
   UNION {{ ?c ?h ?st . ?st rdf:object <%(iri)s> }} }} }}"""
 
 
-def closure(store, iris: list[str]) -> Graph:
-    """The triples of ``iris`` with their auxiliary nodes, three levels deep."""
-    if not iris:
-        return Graph()
-    return store.construct(CLOSURE_QUERY % " ".join(f"<{i}>" for i in iris))
+def closure(store, iris: list[str], labelled: Callable[[str], bool]) -> Graph:
+    """The triples of ``iris`` with their auxiliary nodes, ``DEPTH`` levels deep.
+
+    An object is expanded when it is a fragment of a root (``…#anchor``) or has no label of
+    its own (a reified statement, a text selector); labelled things get their own documents,
+    so the description stays bounded.
+    """
+    graph = Graph()
+    roots = tuple(f"{iri}#" for iri in iris)
+    frontier, seen = list(iris), set(iris)
+    for _ in range(DEPTH):
+        if not frontier:
+            break
+        level = store.construct(LEVEL_QUERY % " ".join(f"<{i}>" for i in frontier))
+        graph += level
+        frontier = sorted({str(o) for o in level.objects() if isinstance(o, URIRef)
+                           and str(o) not in seen
+                           and (str(o).startswith(roots) or not labelled(str(o)))})
+        seen.update(frontier)
+    return graph
 
 
-def thing_graph(store, iri: str) -> Graph:
+def thing_graph(store, iri: str, labelled: Callable[[str], bool]) -> Graph:
     """Document of an entity, claim or concept: closure, incoming triples, claims about it."""
     claims = [str(row["c"]) for row in store.select(CLAIMS_ABOUT_QUERY % {"iri": iri})]
-    graph = closure(store, [iri, *claims])
+    graph = closure(store, [iri, *claims], labelled)
     graph += store.construct(
         f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} "
         f"FILTER(?g != <{GRAPH_CLAIMS}>) }}"
@@ -95,9 +101,9 @@ def thing_graph(store, iri: str) -> Graph:
     return graph
 
 
-def source_graph(store, iri: str) -> Graph:
+def source_graph(store, iri: str, labelled: Callable[[str], bool]) -> Graph:
     """Document of a source: its description and every sentence with its text and offsets."""
-    graph = closure(store, [iri])
+    graph = closure(store, [iri], labelled)
     graph += store.construct(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
         f'FILTER(STRSTARTS(STR(?s), "{iri}#")) }}'
