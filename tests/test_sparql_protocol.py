@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -225,6 +225,16 @@ def test_sparql_browser_without_query_goes_to_query_page(client):
     assert response.headers["Location"].endswith("/query")
 
 
+def test_sparql_browser_with_query_goes_to_query_page(client):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = get(client, LABELS, browser)
+    assert response.status_code == 303
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/query" and parse_qs(location.query) == {"query": [LABELS]}
+    download = get(client, LABELS, browser, format="csv")  # an explicit format is honoured
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+
+
 def test_sparql_get_etag_and_304(client):
     first = get(client, LABELS)
     etag = first.headers["ETag"]
@@ -320,9 +330,11 @@ def test_sparql_415_unsupported_content_type(client):
 
 def test_sparql_errors_render_html_for_browsers(client):
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    response = client.get("/sparql?query=SELEC", headers={"Accept": browser})
+    response = client.post("/sparql", data={"query": "SELEC"}, headers={"Accept": browser})
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert b"400 Bad Request" in response.data and b"Traceback" not in response.data
+    missing = client.get("/no/such/page", headers={"Accept": browser})
+    assert missing.status_code == 404 and missing.mimetype == "text/html"
 
 
 def test_sparql_500_is_short_and_logged(tmp_path, caplog):

@@ -3,8 +3,9 @@
 One routing function (``endpoint``) and small named steps: ``protocol_request`` reads the
 query and dataset from GET, POST form or POST ``application/sparql-query`` (no I/O), the
 format is negotiated from the query form before anything runs (406 first), the store executes
-it in a worker under the time limit, and the answer is streamed. GET answers carry an ETag
-(release version + request + format) and answer 304 to If-None-Match.
+it in a worker under the time limit, and the answer is streamed. A browser (HTML ranked first,
+no ``format`` parameter) is sent to the query page, /query, with the same query (303). GET
+answers carry an ETag (release version + request + format) and answer 304 to If-None-Match.
 
 Row cap (``max_rows``): a cut result says so in the ``X-Lodpub-Truncated: true`` and
 ``X-Lodpub-Max-Rows`` headers and, in SPARQL JSON and XML, in the body with a standard
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from flask import Blueprint, Request, Response, current_app, redirect, request
 
@@ -182,4 +184,11 @@ def endpoint() -> Response:
         return service_description(pub, request)
     if not pr.query.strip():
         raise bad_request("the `query` parameter is empty")
+    if request.method == "GET" and _browser_wants_page(request):
+        return redirect(request.script_root + "/query?" + urlencode({"query": pr.query}), code=303)
     return _answer(pr)
+
+
+def _browser_wants_page(req: Request) -> bool:
+    """A browser following a /sparql?query=… link (no format asked for) gets the query page."""
+    return not (req.args.get("format") or req.args.get("output")) and negotiate.prefers_html(req)
