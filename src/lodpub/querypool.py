@@ -132,9 +132,11 @@ class WorkerPool:
             log.warning("query worker %s died while idle; replacing it", worker.process.pid)
             self._replace(worker)
 
-    def run(self, job: Job, timeout: float | None) -> tuple[Head, Iterator[bytes]]:
-        """Run ``job``; return its head and an iterator over the serialized result chunks.
+    def run(self, job: Job, timeout: float | None) -> tuple[Head, Iterator[bytes] | tuple[bytes]]:
+        """Run ``job``; return its head and the serialized result chunks.
 
+        The chunks are a one-element tuple when the whole answer came in one message (the
+        worker is already free), else an iterator that streams the rest from the worker.
         Waits for the first chunk before returning, so a query that is too slow to start
         answering raises ``QueryTimeout`` here, before any byte reaches the client.
         """
@@ -147,7 +149,7 @@ class WorkerPool:
             if message[:1] == b"F":  # the whole result in one message: the worker is free
                 run.finish(kill=False)
                 size = int.from_bytes(message[1:5], "big")
-                return _head(message[5:5 + size]), iter((message[5 + size:],))
+                return _head(message[5:5 + size]), (message[5 + size:],)
             head = _head(message[1:])
             first = run.next_chunk()
         except BaseException:
@@ -188,6 +190,8 @@ class _Running:
                 "the query worker stopped unexpectedly; it has been replaced"
             ) from None
         if message is None:
+            log.warning("query stopped at the %g s limit; worker %s killed and replaced",
+                        self.limit, self.worker.process.pid)
             self.finish(kill=True)
             raise QueryTimeout(f"query stopped after {self.limit:g} s (the time limit)")
         if message[:1] == b"X":

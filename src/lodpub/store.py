@@ -59,17 +59,22 @@ class NotAcceptable(QueryError):
 
 @dataclass
 class QueryResult:
-    """Serialized results: the media type, the body as chunks, and whether rows were cut."""
+    """Serialized results: the media type, the body as chunks, and whether rows were cut.
+
+    ``body`` is the whole answer when it was already complete (one chunk: most answers), so a
+    response can carry a Content-Length; otherwise it is None and ``chunks`` streams.
+    """
 
     media_type: str
     chunks: Iterator[bytes]
     truncated: bool = False
     max_rows: int = 0
     format: ResultFormat | None = None
+    body: bytes | None = None
 
     def read(self) -> bytes:
         """The whole body (consumes ``chunks``)."""
-        return b"".join(self.chunks)
+        return self.body if self.body is not None else b"".join(self.chunks)
 
 
 class Store(Protocol):
@@ -212,7 +217,9 @@ class OxigraphStore(_Helpers):
         except EngineError as exc:
             raise _translate(exc) from None
         used = ResultFormat.by_name(head.media_type, graph=fmt.is_graph) or fmt
-        return QueryResult(head.media_type, chunks, head.truncated, self.max_rows, used)
+        body = chunks[0] if isinstance(chunks, tuple) else None
+        return QueryResult(head.media_type, iter(chunks), head.truncated, self.max_rows, used,
+                           body)
 
     def close(self) -> None:
         """Stop the workers and remove a temporary store."""

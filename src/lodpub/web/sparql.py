@@ -165,7 +165,8 @@ def _answer(pr: ProtocolRequest) -> Response:
         headers["X-Lodpub-Truncated"] = "true"
         headers["X-Lodpub-Max-Rows"] = str(result.max_rows)
     used = result.format or fmt
-    return Response(result.chunks, headers=headers, content_type=used.content_type)
+    body = result.body if result.body is not None else result.chunks
+    return Response(body, headers=headers, content_type=used.content_type)
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
