@@ -230,3 +230,28 @@ def test_link_apply_refuses_relinking_a_linked_entity(project, tmp_path):
     path.write_text(yaml.safe_dump(review), encoding="utf-8")
     with pytest.raises(LinkError, match="already linked to Q900000200"):
         apply(project, path)
+
+
+def test_link_cli_propose_and_apply(project, tmp_path):
+    from click.testing import CliRunner
+
+    from lodpub.cli import main
+
+    out = tmp_path / "review.yaml"
+    runner = CliRunner()
+    result = runner.invoke(main, ["--project", str(project.project_dir), "link",
+                                  "--offline", str(RESPONSES), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "for 2 entities" in result.output and "lodpub link --apply" in result.output
+    _decide(out, {("popular-mobilization-forces", "Q900000010"): "accept"})
+    result = runner.invoke(main, ["--project", str(project.project_dir), "link",
+                                  "--apply", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "linked popular-mobilization-forces -> Q900000010" in result.output
+    entities = {e.id: e for e in load_entities(project.data_dir)}
+    assert entities["popular-mobilization-forces"].wikidata["qid"] == "Q900000010"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entities: [{id: iraq, candidates: [{qid: Q1}]}]\n", encoding="utf-8")
+    result = runner.invoke(main, ["--project", str(project.project_dir), "link",
+                                  "--apply", str(bad)])
+    assert result.exit_code == 2 and "each candidate needs qid, label, source" in result.output

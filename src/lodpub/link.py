@@ -59,6 +59,12 @@ class Proposal:
     entities: int
     candidates: int
 
+    def __str__(self) -> str:
+        saved = f"; API answers saved to {self.record_file}" if self.record_file else ""
+        return (f"wrote {self.candidates} candidates for {self.entities} entities that are not "
+                f"linked to {self.review_file}{saved}.\nMark each candidate accept or reject, "
+                f"then run: lodpub link --apply {self.review_file}")
+
 
 @dataclass(frozen=True)
 class Applied:
@@ -67,6 +73,12 @@ class Applied:
     linked: dict[str, str]
     unchanged: tuple[str, ...]
     links_file: Path
+
+    def __str__(self) -> str:
+        lines = [f"linked {entity} -> {qid}" for entity, qid in sorted(self.linked.items())]
+        lines.append(f"{len(self.linked)} recorded in {self.links_file}; "
+                     f"{len(self.unchanged)} entities left as they were")
+        return "\n".join(lines)
 
 
 def load_ontology(settings: Settings) -> Graph:
