@@ -31,10 +31,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rapidfuzz import fuzz
 from rdflib import Graph
 
 from .errors import LodpubError
-from .names import best_name_score
+from .names import best_name_score, normalise
 from .namespaces import expand
 from .records import Entity, load_entities
 from .review import candidate_entry, read_review, write_links
@@ -44,6 +45,7 @@ from .wikidata_view import class_items
 
 MAX_CANDIDATES = 5
 TYPE_BONUS = 10.0  # points added when the item's P31 matches one of the entity's classes
+DESCRIPTION_BONUS = 5.0  # at most this many points for descriptions that share words
 
 
 class LinkError(LodpubError):
@@ -90,12 +92,17 @@ def load_ontology(settings: Settings) -> Graph:
 
 
 def score_item(entity: Entity, item: Item, type_items: Mapping[str, set[str]]) -> float:
-    """0-100+: best name match of the item's label/aliases with the entity's, plus type bonus."""
+    """Best name match of the item's label/aliases with the entity's names (0-100), plus up to
+    10 points when its P31 is a class the ontology matches to the entity's classes and up to 5
+    for a description that shares words with the entity's."""
     names = (item.label, *item.aliases)
     score = max(best_name_score(name, names)[0] for name in (entity.label, *entity.aliases))
     wanted = {qid for t in entity.types for qid in type_items.get(t, set())}
     if wanted & set(item.instance_of):
         score += TYPE_BONUS
+    if entity.description and item.description:
+        overlap = fuzz.token_set_ratio(normalise(entity.description), normalise(item.description))
+        score += DESCRIPTION_BONUS * overlap / 100
     return round(score, 2)
 
 
