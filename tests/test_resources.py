@@ -244,6 +244,7 @@ def test_resources_term_page_shows_shape_usage_and_alignments(client):
     links = Links(html)
     assert "An organized group that uses armed force." in html
     assert "An armed group needs exactly one English label." in html  # the SHACL shape
+    assert "Every entity needs a label." in html  # a SPARQL-targeted shape, via sh:property
     assert "http://localhost/ontology/Organization.html" in links.hrefs()  # subClassOf
     assert "http://www.wikidata.org/entity/Q17149090" in links.hrefs()  # closeMatch
     assert "http://localhost/id/kataib-hezbollah.html" in links.hrefs()  # an example
@@ -255,6 +256,7 @@ def test_resources_property_page_shows_domain_range_and_shape(client):
     domain = html.split(">domain<", 1)[1].split("</tr>", 1)[0]
     assert "organization" in domain
     assert "memberOf must point at an organization." in html
+    assert "Every entity needs a label." not in html
     term_graph = Graph().parse(data=client.get("/ontology/memberOf.ttl").get_data(as_text=True),
                                format="turtle")
     assert (LPO.memberOf, RDFS.range, LPO.Organization) in term_graph

@@ -180,6 +180,12 @@ shapes:ArmedGroupShape a sh:NodeShape ; sh:targetClass lpo:ArmedGroup ;
   rdfs:label "armed group shape" ;
   sh:property [ sh:path rdfs:label ; sh:minCount 1 ; sh:maxCount 1 ;
                 sh:message "An armed group needs exactly one English label." ] .
+shapes:Entity a sh:NodeShape ; sh:name "Entity" ;
+  sh:target [ a sh:SPARQLTarget ;
+    sh:select "SELECT ?this WHERE { ?this a ?c FILTER(STRSTARTS(STR(?this), STR(id:))) }" ] ;
+  sh:property shapes:Entity-label .
+shapes:Entity-label a sh:PropertyShape ; sh:path rdfs:label ; sh:minCount 1 ;
+  sh:message "Every entity needs a label." .
 shapes:MemberShape a sh:NodeShape ; sh:targetSubjectsOf lpo:memberOf ;
   sh:property [ sh:path lpo:memberOf ; sh:class lpo:Organization ;
                 sh:message "memberOf must point at an organization." ] .

@@ -65,9 +65,9 @@ class Labels:
         numbered = fragment.startswith("s") and fragment[1:].isdigit()
         if iri.startswith(str(SOURCE)) and numbered:
             return f"sentence {fragment[1:]} of {self.label(base)}"
-        if numbered:
+        if numbered and is_local(iri):
             return f"statement {fragment[1:]} of {self.label(base)}"
-        if fragment:
+        if fragment and is_local(iri):
             return f"{fragment.replace('-', ' ')} of {self.label(base)}"
         return curie(iri)
 

@@ -22,13 +22,12 @@ from ..namespaces import (
     OWL,
     RDF,
     RDFS,
-    SH,
     SKOS,
 )
 from .labels import Labels, TermView
-from .linking import curie
 from .memo import per_release
 from .rdfdocs import ontology_graph
+from .shapedoc import ShapeDoc, shapes_for
 
 ALIGNMENTS = (OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf,
               OWL.inverseOf, SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
@@ -55,7 +54,7 @@ class TermDoc:
     domains: list[TermView] = field(default_factory=list)
     ranges: list[TermView] = field(default_factory=list)
     subterms: list[TermView] = field(default_factory=list)
-    shapes: list[tuple[str, str, list[str]]] = field(default_factory=list)  # name, turtle, messages
+    shapes: list[ShapeDoc] = field(default_factory=list)
     count: int = 0
     claim_count: int = 0  # uses inside claims' reified statements (forecasts and the like)
     examples: list[tuple[TermView, ...]] = field(default_factory=list)
@@ -106,30 +105,9 @@ def term_doc(store, labels: Labels, term: URIRef) -> TermDoc:
     doc.subterms = sorted((labels.view(s) for p in (RDFS.subClassOf, RDFS.subPropertyOf)
                            for s in onto.subjects(p, term) if isinstance(s, URIRef)),
                           key=lambda v: v.text)
-    doc.shapes = shapes_for(term, onto)
+    doc.shapes = shapes_for(parsed("shapes"), onto, term, doc.kind == "class")
     _usage(store, labels, doc)
     return doc
-
-
-def shapes_for(term: URIRef, onto: Graph) -> list[tuple[str, str, list[str]]]:
-    """The SHACL shapes that target ``term`` (or a superclass of it) or constrain it as a path."""
-    shapes = parsed("shapes")
-    supers = {term, *onto.transitive_objects(term, RDFS.subClassOf)}
-    found: list = []
-    for cls in supers:
-        found += [s for s in shapes.subjects(SH.targetClass, cls)]
-    found += list(shapes.subjects(SH.targetSubjectsOf, term))
-    found += list(shapes.subjects(SH.targetObjectsOf, term))
-    for prop_shape in shapes.subjects(SH.path, term):
-        found += list(shapes.subjects(SH.property, prop_shape)) or [prop_shape]
-    result = []
-    for shape in dict.fromkeys(found):
-        text = shapes.cbd(shape)
-        text.namespace_manager = shapes.namespace_manager
-        messages = sorted({str(m) for _, _, m in text.triples((None, SH.message, None))})
-        name = curie(shape) if isinstance(shape, URIRef) else "(unnamed shape)"
-        result.append((name, text.serialize(format="turtle"), messages))
-    return sorted(result)
 
 
 def _usage(store, labels: Labels, doc: TermDoc) -> None:
