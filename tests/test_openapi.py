@@ -54,8 +54,11 @@ def test_openapi_path_conversion():
 
 
 def test_openapi_document_shape(app):
-    spec = json.loads(app.test_client().get("/openapi.json").data)
+    spec = json.loads(app.test_client().get("/openapi.json", base_url="http://x.test:81").data)
     assert spec["openapi"].startswith("3.")
+    assert spec["servers"] == [{"url": "http://x.test:81/"}]
+    truncation = spec["paths"]["/sparql"]["get"]["responses"]["200"]["headers"]
+    assert "X-Lodpub-Truncated" in truncation
     for path, item in spec["paths"].items():
         assert path.startswith("/")
         for operation in item.values():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from .. import __version__
 
@@ -21,8 +21,8 @@ OPENAPI = {
 }
 
 
-def spec(blueprints: list[str], version: str) -> dict:
-    """The OpenAPI document for the given blueprint modules."""
+def spec(blueprints: list[str], version: str, server_url: str = "/") -> dict:
+    """The OpenAPI document for the given blueprint modules, served at ``server_url``."""
     paths: dict = {}
     for name in blueprints:
         paths.update(getattr(importlib.import_module(name), "OPENAPI", {}))
@@ -31,6 +31,7 @@ def spec(blueprints: list[str], version: str) -> dict:
         "info": {"title": "lodpub", "version": __version__,
                  "description": f"Linked open data publication, release {version}: SPARQL 1.1 "
                                 "endpoint, Linked Data pages and downloads."},
+        "servers": [{"url": server_url}],
         "paths": dict(sorted(paths.items())),
     }
 
@@ -40,4 +41,6 @@ def openapi() -> Response:
     """The OpenAPI description of every route this app serves."""
     from . import BLUEPRINTS
 
-    return jsonify(spec(BLUEPRINTS, current_app.extensions["lodpub"].version))
+    pub = current_app.extensions["lodpub"]
+    root = pub.settings.public_url.rstrip("/") if pub.settings.public_url else request.url_root
+    return jsonify(spec(BLUEPRINTS, pub.version, root.rstrip("/") + "/"))

@@ -37,6 +37,16 @@ UPDATE_BODY = "application/sparql-update"
 READ_ONLY = ("this endpoint is read-only: SPARQL Update is not accepted here; "
              "send queries (SELECT, ASK, CONSTRUCT, DESCRIBE) to /sparql")
 
+_RESULTS = {
+    "description": "results in the negotiated format (or the service description without a "
+                   "query); a row-capped SELECT says so in these headers and, in SPARQL JSON "
+                   "and XML, with a head link urn:lodpub:truncated:max-rows=N",
+    "headers": {
+        "ETag": {"schema": {"type": "string"}, "description": "GET only"},
+        "X-Lodpub-Truncated": {"schema": {"type": "string", "enum": ["true"]}},
+        "X-Lodpub-Max-Rows": {"schema": {"type": "integer"}},
+    },
+}
 OPENAPI = {
     "/sparql": {
         "get": {
@@ -51,7 +61,7 @@ OPENAPI = {
                  "description": "json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, trig, "
                                 "nquads (or a media type); overrides Accept"},
             ],
-            "responses": {"200": {"description": "results"}, "304": {"description": "cached"},
+            "responses": {"200": _RESULTS, "304": {"description": "not modified (ETag)"},
                           "400": {"description": "malformed query or request"},
                           "406": {"description": "no acceptable format"},
                           "413": {"description": "query too large"},
@@ -60,7 +70,7 @@ OPENAPI = {
         "post": {
             "summary": "SPARQL 1.1 query by POST (form or application/sparql-query body)",
             "requestBody": {"content": {QUERY_FORM: {}, QUERY_BODY: {}}},
-            "responses": {"200": {"description": "results"},
+            "responses": {"200": _RESULTS,
                           "403": {"description": "SPARQL Update refused (read-only)"},
                           "415": {"description": "unsupported Content-Type"}},
         },
