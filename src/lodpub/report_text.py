@@ -69,7 +69,7 @@ def block(group: Sequence[ValidationResult], shapes: Graph | None) -> list[str]:
     ordered = sorted(group, key=lambda r: (r.message, r.sort_key()))
     for message, results in groupby(ordered, key=lambda r: r.message):
         lines.append(f"  {message}")
-        lines.extend("  - " + detail(result) for result in results)
+        lines.extend(dict.fromkeys("  - " + detail(result) for result in results))
     return lines
 
 

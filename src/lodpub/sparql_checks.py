@@ -13,21 +13,21 @@ here, once per graph, with the same meaning as a SHACL-SPARQL constraint:
   the SHACL shapes); without it, the query runs over a Dataset of every named graph (with the
   ontology as graph:ontology), so it can compare graphs with ``GRAPH graph:claims { … }``.
 
-The prefixes of ``lodpub.namespaces`` (and ``lps:``) are declared for every query.
+The prefixes of ``lodpub.namespaces`` (and ``lps:``) are declared for every query. The
+queries run on pyoxigraph (an in-memory store per graph), which is fast and, unlike rdflib 7.6,
+queries a dataset without deprecation warnings.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pyparsing import ParseException
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SH
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
 
 from .errors import ConfigError
 from .namespaces import BASE, GRAPH_ONTOLOGY, PREFIXES
@@ -51,62 +51,88 @@ def run_checks(
 ) -> Iterator[dict[str, Any]]:
     """Run every declared check; yield each finding as ``ValidationResult`` keyword arguments.
 
-    A check bound to a data graph that is absent is skipped; so is a dataset-wide check whose
-    GRAPH clauses name an absent graph (it would only find what is missing by design).
+    A check bound to a data graph that is absent is skipped, and so is a dataset-wide check
+    whose ``lps:requiresGraph`` is absent.
     """
-    dataset: Dataset | None = None
-    unions: dict[URIRef, Graph] = {}
+    dataset: ox.Store | None = None
+    stores: dict[URIRef, ox.Store] = {}
     for check in declared_checks(shapes):
         target = shapes.value(check, LPS.dataGraph)
         if target is not None:
             if target not in graphs:
                 continue
-            if target not in unions:
-                unions[target] = union(graphs[target], ontology)
-            data: Graph | Dataset = unions[target]
-            graph_iri = target
+            if target not in stores:
+                stores[target] = store_of({None: graphs[target]}, {None: ontology})
+            data, graph_iri = stores[target], target
         else:
             if any(g not in graphs for g in shapes.objects(check, LPS.requiresGraph)):
                 continue
-            dataset = dataset or build_dataset(graphs, ontology)
+            dataset = dataset or store_of(graphs, {GRAPH_ONTOLOGY: ontology})
             data, graph_iri = dataset, shapes.value(check, LPS.reportGraph) or GRAPH_ONTOLOGY
         yield from findings(shapes, check, data, graph_iri)
 
 
-def union(data: Graph, ontology: Graph) -> Graph:
-    """A new graph holding ``data`` and ``ontology``."""
-    combined = Graph()
-    for graph in (data, ontology):
-        for triple in graph:
-            combined.add(triple)
-    return combined
+def store_of(*parts: Mapping[URIRef | None, Graph]) -> ox.Store:
+    """An in-memory pyoxigraph store of the graphs (``None``: the default graph)."""
+    store = ox.Store()
+    quads = []
+    for part in parts:
+        for name, graph in part.items():
+            target = ox.DefaultGraph() if name is None else ox.NamedNode(str(name))
+            quads.extend(ox.Quad(*(to_ox(t) for t in triple), target) for triple in graph)
+    store.extend(quads)
+    return store
 
 
-def build_dataset(graphs: Mapping[URIRef, Graph], ontology: Graph) -> Dataset:
-    """A Dataset of the named graphs (and the ontology as graph:ontology), default graph empty."""
-    ds = Dataset()
-    for iri, graph in {GRAPH_ONTOLOGY: ontology, **graphs}.items():
-        named = ds.graph(iri)
-        for triple in graph:
-            named.add(triple)
-    return ds
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ConfigError(f"cannot check the term {term!r}")
+
+
+def to_rdflib(term: Any) -> Node | None:
+    """A pyoxigraph term as an rdflib term (plain strings without a datatype)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = None if term.datatype.value == str(XSD.string) else URIRef(term.datatype.value)
+    return Literal(term.value, datatype=datatype)
+
+
+def rows(store: ox.Store, query: str, check: URIRef) -> Iterable[dict[str, Node]]:
+    """The solutions of ``query`` as dicts of variable name -> rdflib term."""
+    try:
+        solutions = store.query(_PREFIXES + query)
+    except SyntaxError as exc:
+        raise ConfigError(f"shapes/: the query of {check} is not valid SPARQL: {exc}") from None
+    names = [v.value for v in solutions.variables]
+    for solution in solutions:
+        yield {n: to_rdflib(solution[n]) for n in names if solution[n] is not None}
 
 
 def findings(
-    shapes: Graph, check: URIRef, data: Graph | Dataset, graph_iri: URIRef
+    shapes: Graph, check: URIRef, data: ox.Store, graph_iri: URIRef
 ) -> Iterator[dict[str, Any]]:
     """The rows of one check's query as results."""
     query = shapes.value(check, SH.select)
     template = str(shapes.value(check, SH.message) or "(the check gives no message)")
     if query is None:
         raise ConfigError(f"shapes/: the SPARQL check {check} has no sh:select query")
-    try:
-        prepared = prepared_query(str(query))
-    except ParseException as exc:
-        raise ConfigError(f"shapes/: the query of {check} is not valid SPARQL: {exc}") from None
-    rows = data.query(prepared)
-    for row in rows:
-        bindings = row.asdict()
+    for bindings in rows(data, str(query), check):
         if bindings.get("this") is None:
             raise ConfigError(f"shapes/: the query of {check} must select ?this")
         yield dict(
@@ -119,12 +145,6 @@ def findings(
             graph=bindings.get("graph") or graph_iri,
             constraint=LPS.SparqlCheck,
         )
-
-
-@lru_cache(maxsize=256)
-def prepared_query(text: str) -> Query:
-    """The parsed query (parsed once per process: rdflib's parser is slow)."""
-    return prepareQuery(_PREFIXES + text)
 
 
 def fill(template: str, bindings: Mapping[str, Any]) -> str:
