@@ -320,7 +320,8 @@ def test_sparql_413_oversized_query(client, app):
     big = LABELS + " #" + "x" * limit
     body = client.post("/sparql", data=big.encode(), content_type="application/sparql-query")
     form = client.post("/sparql", data={"query": big})
-    assert body.status_code == form.status_code == 413
+    url = get(client, big)
+    assert body.status_code == form.status_code == url.status_code == 413
     assert str(limit) in error_of(body)
 
 

@@ -195,6 +195,8 @@ def endpoint() -> Response:
         return service_description(pub, request)
     if not pr.query.strip():
         raise bad_request("the `query` parameter is empty")
+    if len(pr.query.encode("utf-8")) > pub.settings.max_query_bytes:
+        raise negotiate.payload_too_large(pub.settings.max_query_bytes)
     if request.method == "GET" and _browser_wants_page(request):
         return redirect(request.script_root + "/query?" + urlencode({"query": pr.query}), code=303)
     return _answer(pr)
