@@ -82,8 +82,12 @@ class Store(Protocol):
 
     def execute(self, query: str, *, result_format: ResultFormat | str | None = None,
                 default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = (),
-                timeout: float | None = None) -> QueryResult:
-        """Run ``query``; return its results serialized in ``result_format`` (or the default)."""
+                timeout: float | None = None, max_rows: int | None = None) -> QueryResult:
+        """Run ``query``; return its results serialized in ``result_format`` (or the default).
+
+        ``max_rows`` caps SELECT rows (None: the store's ``settings.max_rows``; 0: no cap);
+        the result's ``truncated`` says whether rows were cut.
+        """
 
     def select(self, query: str, *, timeout: float | None = None) -> list[dict[str, Node]]:
         """Rows of a SELECT as dicts of variable name -> rdflib term (unbound names absent)."""
@@ -144,22 +148,28 @@ class _Checks:
 
 
 class _Helpers:
-    """select/construct/ask on top of ``execute`` (shared by both stores)."""
+    """select/construct/ask on top of ``execute`` (shared by both stores).
+
+    These serve lodpub's own pages, so the public row cap does not apply to them: a page that
+    lists every entity must not lose rows silently.
+    """
 
     def select(self, query: str, *, timeout: float | None = None) -> list[dict[str, Node]]:
         """Rows of a SELECT as dicts of variable name -> rdflib term (unbound names absent)."""
-        data = json.loads(self.execute(query, result_format=ResultFormat.JSON,
+        data = json.loads(self.execute(query, result_format=ResultFormat.JSON, max_rows=0,
                                        timeout=timeout).read())
         return [{k: _term(v) for k, v in row.items()} for row in data["results"]["bindings"]]
 
     def construct(self, query: str, *, timeout: float | None = None) -> Graph:
         """The graph of a CONSTRUCT or DESCRIBE query."""
-        body = self.execute(query, result_format=ResultFormat.NTRIPLES, timeout=timeout).read()
+        body = self.execute(query, result_format=ResultFormat.NTRIPLES, timeout=timeout,
+                            max_rows=0).read()
         return Graph().parse(data=body.decode("utf-8"), format="nt")
 
     def ask(self, query: str, *, timeout: float | None = None) -> bool:
         """The answer of an ASK query."""
-        body = self.execute(query, result_format=ResultFormat.JSON, timeout=timeout).read()
+        body = self.execute(query, result_format=ResultFormat.JSON, timeout=timeout,
+                            max_rows=0).read()
         return bool(json.loads(body)["boolean"])
 
 
@@ -198,7 +208,7 @@ class OxigraphStore(_Helpers):
 
     def execute(self, query: str, *, result_format: ResultFormat | str | None = None,
                 default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = (),
-                timeout: float | None = None) -> QueryResult:
+                timeout: float | None = None, max_rows: int | None = None) -> QueryResult:
         """Run ``query`` in a worker; see ``Store.execute``."""
         info = self.checks.check(query)
         fmt = _format(result_format, info)
@@ -210,7 +220,7 @@ class OxigraphStore(_Helpers):
             default_graphs=list(default_graph_uris) if explicit else None,
             named_graphs=list(named_graph_uris) if explicit else None,
             union=self.union and not info.has_from,  # FROM / FROM NAMED define the dataset
-            max_rows=self.max_rows,
+            max_rows=self.max_rows if max_rows is None else max_rows,
         )
         try:
             head, chunks = self.pool.run(job, self.query_timeout if timeout is None else timeout)
@@ -218,7 +228,7 @@ class OxigraphStore(_Helpers):
             raise _translate(exc) from None
         used = ResultFormat.by_name(head.media_type, graph=fmt.is_graph) or fmt
         body = chunks[0] if isinstance(chunks, tuple) else None
-        return QueryResult(head.media_type, iter(chunks), head.truncated, self.max_rows, used,
+        return QueryResult(head.media_type, iter(chunks), head.truncated, job.max_rows, used,
                            body)
 
     def close(self) -> None:
@@ -256,8 +266,11 @@ class RemoteStore(_Helpers):
 
     def execute(self, query: str, *, result_format: ResultFormat | str | None = None,
                 default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = (),
-                timeout: float | None = None) -> QueryResult:
-        """POST ``query`` to the remote endpoint and stream its answer back."""
+                timeout: float | None = None, max_rows: int | None = None) -> QueryResult:
+        """POST ``query`` to the remote endpoint and stream its answer back.
+
+        The remote endpoint applies its own limits; ``max_rows`` is not enforced here.
+        """
         fmt = _format(result_format, self.checks.check(query))
         data = [("query", query)] + [("default-graph-uri", g) for g in default_graph_uris]
         data += [("named-graph-uri", g) for g in named_graph_uris]
