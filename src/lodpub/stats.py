@@ -48,7 +48,8 @@ def collect(settings: Settings) -> dict[str, Any]:
         "wikidata": {
             "linked": links["linked"], "unverified": links["unverified"],
             "no_item": links["none"],
-            "linked_percent": round(100 * links["linked"] / max(1, len(inputs.entities)), 1),
+            "linked_percent_of_candidates": round(
+                100 * links["linked"] / max(1, links["linked"] + links["unverified"]), 1),
         },
     }
     if Release.exists(settings):
@@ -81,6 +82,8 @@ def render(figures: dict[str, Any]) -> str:
         if cov["missing_sentences"]:
             lines.append(f"  missing: sentences {cov['missing_sentences']}")
     wd = figures["wikidata"]
-    lines.append(f"Wikidata links: {wd['linked']} linked ({wd['linked_percent']}% of entities), "
-                 f"{wd['unverified']} unverified, {wd['no_item']} with no item")
+    lines.append(
+        f"Wikidata links: {wd['linked']} linked and {wd['unverified']} unverified "
+        f"({wd['linked_percent_of_candidates']}% of the entities that may have an item are "
+        f"linked); {wd['no_item']} entities (events, n-ary nodes) recorded as having no item")
     return "\n".join(lines)
