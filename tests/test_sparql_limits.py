@@ -156,7 +156,7 @@ def capped(tmp_path_factory):
     app.extensions["lodpub"].close()
 
 
-X
+ALL = "SELECT * WHERE { ?s ?p ?o }"  # 4 triples in data.trig's default graph
 
 
 def test_limits_row_cap_flags_json(capped):
