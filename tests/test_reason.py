@@ -11,7 +11,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF
 
 from lodpub.errors import JavaMissing, ReasoningError
-from lodpub.namespaces import BASE, ID, LPO, WD
+from lodpub.namespaces import BASE, ID, LPO, ORG, WD
 from lodpub.reason import reason
 
 PREFIXES = """
@@ -21,6 +21,7 @@ PREFIXES = """
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix org: <http://www.w3.org/ns/org#> .
 """
 
 ONTOLOGY = PREFIXES + """
@@ -29,8 +30,11 @@ lpo:Organization a owl:Class .
 lpo:ArmedGroup a owl:Class ; rdfs:subClassOf lpo:Organization .
 lpo:State a owl:Class ; owl:disjointWith lpo:Organization .
 lpo:Event a owl:Class .
-lpo:memberOf a owl:ObjectProperty ; owl:inverseOf lpo:hasMember ; rdfs:range lpo:Organization .
-lpo:hasMember a owl:ObjectProperty .
+lpo:memberOf a owl:ObjectProperty ; owl:inverseOf lpo:hasMember ; rdfs:range lpo:Organization ;
+    rdfs:subPropertyOf org:memberOf .
+lpo:hasMember a owl:ObjectProperty ; rdfs:subPropertyOf org:hasMember .
+org:memberOf a owl:ObjectProperty .
+org:hasMember a owl:ObjectProperty .
 lpo:borders a owl:ObjectProperty, owl:SymmetricProperty .
 lpo:partOf a owl:ObjectProperty, owl:TransitiveProperty .
 lpo:date a owl:DatatypeProperty ; rdfs:range xsd:date .
@@ -62,6 +66,12 @@ def test_reason_infers_inverse_symmetric_and_transitive_values(inferred: Graph) 
     assert (ID.pmf, LPO.hasMember, ID.kh) in inferred
     assert (ID.iran, LPO.borders, ID.iraq) in inferred
     assert (ID.basra, LPO.partOf, ID.iraq) in inferred
+
+
+def test_reason_infers_super_property_values(inferred: Graph) -> None:
+    # HermiT's -Y leaves these out; lodpub closes the values under sub-properties
+    assert (ID.kh, ORG.memberOf, ID.pmf) in inferred
+    assert (ID.pmf, ORG.hasMember, ID.kh) in inferred
 
 
 def test_reason_infers_superclass_and_range_types(inferred: Graph) -> None:

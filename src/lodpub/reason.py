@@ -44,11 +44,17 @@ from .inconsistency import diagnose
 from .namespaces import BASE
 
 _TRIVIAL_CLASSES = frozenset({OWL.Thing, OWL.NamedIndividual, OWL.Nothing})
+_TRIVIAL_PROPERTIES = frozenset({OWL.topObjectProperty, OWL.bottomObjectProperty, OWL.sameAs})
 _AXIOM_LINE = re.compile(r"^([A-Za-z]+)\( ((?:<[^>]+>\s*)+)\)$", re.MULTILINE)
 _PROPERTY_LINE = re.compile(
     r"^<([^>]+)> \(known instances:\s*(.*?)\s*\|\s*possible instances:", re.MULTILINE
 )
 _PAIR = re.compile(r"\(<([^>]+)>, <([^>]+)>\)")
+_PROPERTY_AXIOM = re.compile(
+    r"^(SubObjectPropertyOf|EquivalentObjectProperties)\( "
+    r"(ObjectInverseOf\( )?<([^>]+)>(?: \))? (ObjectInverseOf\( )?<([^>]+)>(?: \))? \)$",
+    re.MULTILINE,
+)
 
 
 def reason(ontology: Graph, facts: Graph, *, java: str | None = None) -> Graph:
@@ -66,6 +72,42 @@ def reason(ontology: Graph, facts: Graph, *, java: str | None = None) -> Graph:
         if not ok:
             raise ReasoningError(diagnose(ontology, facts, java_exe, Path(tmp)))
     return new_triples(output, asserted)
+
+
+def property_supers(output: str) -> dict[str, set[tuple[str, bool]]]:
+    """Each object property's super-properties from HermiT's output: (super, inverted).
+
+    ``(q, True)`` means p ⊑ inverse(q): a value (s, p, o) gives (o, q, s). Inverse
+    declarations appear as equivalences with ``ObjectInverseOf``; symmetric properties as
+    their own inverse.
+    """
+    supers: dict[str, set[tuple[str, bool]]] = {}
+    for relation, inv_a, a, inv_b, b in _PROPERTY_AXIOM.findall(output):
+        inverted = bool(inv_a) != bool(inv_b)
+        supers.setdefault(a, set()).add((b, inverted))
+        if relation == "EquivalentObjectProperties":
+            supers.setdefault(b, set()).add((a, inverted))
+    return supers
+
+
+def close_values(values: set[tuple], supers: dict, transitive: set[str]) -> set[tuple]:
+    """``values`` closed under super-properties, inverses and transitive properties.
+
+    HermiT's ``-Y`` lists the values of each property with its inverses, symmetric and
+    transitive closure, but not those a sub-property gives (``memberOf`` ⊑ ``org:memberOf``).
+    """
+    closed = set(values)
+    while True:
+        added = set()
+        for s, p, o in closed:
+            for q, inverted in supers.get(p, ()):
+                added.add((o, q, s) if inverted else (s, q, o))
+        for s, p, o in closed:
+            if p in transitive:
+                added.update((s, p, o2) for s2, p2, o2 in closed if p2 == p and s2 == o)
+        if added <= closed:
+            return closed
+        closed |= added
 
 
 def merge(*graphs: Graph) -> Graph:
@@ -114,6 +156,8 @@ def ancestors(cls: str, supers: dict[str, set[str]]) -> set[str]:
 def new_triples(output: str, asserted: Graph) -> Graph:
     """The triples HermiT's ``output`` entails that are new, non-trivial and about lodpub."""
     types, supers, values = parse_hermit(output)
+    transitive = {str(p) for p in asserted.subjects(RDF.type, OWL.TransitiveProperty)}
+    values = close_values(values, property_supers(output), transitive)
     inferred = Graph()
     for individual, classes in types.items():
         if not individual.startswith(BASE):
@@ -126,6 +170,6 @@ def new_triples(output: str, asserted: Graph) -> Graph:
         if s == o or not (s.startswith(BASE) and o.startswith(BASE)):
             continue
         triple = (URIRef(s), URIRef(p), URIRef(o))
-        if triple[1] != OWL.topObjectProperty and triple not in asserted:
+        if triple[1] not in _TRIVIAL_PROPERTIES and triple not in asserted:
             inferred.add(triple)
     return inferred

@@ -98,10 +98,11 @@ def curie(term: Node | None) -> str:
     if isinstance(term, Literal):
         return term.n3() if term.datatype or term.language else f'"{term}"'
     text = str(term)
-    matches = [(len(iri), p) for p, iri in PREFIXES.items() if text.startswith(iri)]
+    prefixes = {**PREFIXES, "lps": BASE + "shapes/"}
+    matches = [(len(iri), p) for p, iri in prefixes.items() if text.startswith(iri)]
     if isinstance(term, URIRef) and matches:
         _, prefix = max(matches)
-        local = text[len(PREFIXES[prefix]):]
+        local = text[len(prefixes[prefix]):]
         if local and all(c.isalnum() or c in "-_." for c in local):
             return f"{prefix}:{local}"
     return f"<{text}>" if isinstance(term, URIRef) else text
