@@ -38,7 +38,7 @@ from .namespaces import (
     expand,
     sentence_iri,
 )
-from .records import Entity, NotEncoded, Record
+from .records import AUTHOR, Entity, NotEncoded, Record
 from .sources import Source
 
 DATE_TYPES = (
@@ -310,6 +310,28 @@ class Compiled:
     anchors: dict[str, Anchor]
 
 
+def factual_entities(entities: Sequence[Entity], records: Sequence[Record],
+                     sources: Mapping[str, Source]) -> set[str]:
+    """Ids of the entities graph:facts may describe.
+
+    A named thing that has (or may have) a Wikidata item exists whatever the text forecasts;
+    so does every agent that asserts a claim, a source's publisher, and every node a reported
+    fact mentions. A node that only forecasts, assessments or recommendations mention (a
+    renewed campaign, a planned revisit) is described in graph:claims instead, so that not even
+    its type becomes a plain fact.
+    """
+    ids = {e.id for e in entities if e.wikidata["status"] != "none"}
+    ids |= {r.by or AUTHOR for r in records}
+    ids |= {s.meta[k] for s in sources.values() for k in ("publisher", "author") if k in s.meta}
+    for record in records:
+        if record.kind == "fact":
+            for subject, predicate, obj in record.statements:
+                ids.add(subject)
+                if predicate != "a" and isinstance(obj, str):
+                    ids.add(obj)
+    return ids
+
+
 def compile_dataset(
     ontology: Graph,
     entities: Sequence[Entity],
@@ -320,15 +342,16 @@ def compile_dataset(
     """Every record compiled into the named graphs ontology, facts and claims."""
     terms = declared_terms(ontology)
     resolver = _Resolver(entities, terms)
-    facts = entity_graph(entities, terms)
-    claims = Graph()
+    factual = factual_entities(entities, records, sources)
+    facts = entity_graph([e for e in entities if e.id in factual], terms)
+    claims = entity_graph([e for e in entities if e.id not in factual], terms)
     anchors: dict[str, Anchor] = {}
     for source in sources.values():
         claims += source_graph(source, not_encoded)
     for record in records:
         where = anchor(record, sources)
         anchors[record.id] = where
-        author = where.source.meta.get("author", "brookings-iraq-2025-author")
+        author = where.source.meta.get("author", AUTHOR)
         claims += claim_graph_for(record, where, resolver, author)
         if record.kind == "fact":
             for index, triple in enumerate(record.statements, start=1):

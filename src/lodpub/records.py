@@ -88,7 +88,7 @@ class Record:
     source: str | None
     quote: str
     kind: str
-    by: str
+    by: str | None  # who asserts it; None: the source's author
     statements: tuple[tuple[Any, Any, Any], ...]
     about: tuple[str, ...] = ()
     note: str | None = None
@@ -191,7 +191,7 @@ def parse_record(item: dict[str, Any], path: Path) -> Record:
         source=item.get("source"),
         quote=str(quote),
         kind=kind,
-        by=item.get("by") or AUTHOR,
+        by=item.get("by"),
         statements=statements,
         about=tuple(_as_list(item.get("about"))),
         note=item.get("note"),

@@ -61,7 +61,7 @@ def describe(version: str, graphs: Mapping[URIRef, Graph], files: Sequence[dict]
         "and the United States after the fall of the Assad regime, each tied to the sentence it "
         "comes from; forecasts, assessments and recommendations kept apart from facts.", lang="en")))
     g.add((ds, DCTERMS.license, URIRef(license_iri)))
-    g.add((ds, DCAT.version, Literal(version)))
+    g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))  # DCAT 3; rdflib's DCAT is DCAT 2
     g.add((ds, OWL.versionInfo, Literal(version)))
     g.add((ds, DCTERMS.conformsTo, ONTOLOGY_IRI))
     g.add((ds, VOID.sparqlEndpoint, URIRef(BASE + "sparql")))
@@ -110,8 +110,9 @@ def _distributions(g: Graph, files: Sequence[dict]) -> None:
         g.add((dist, DCTERMS.title, Literal(entry["name"])))
         g.add((dist, DCTERMS.description, Literal(entry["description"], lang="en")))
         g.add((dist, DCAT.downloadURL, url))
-        g.add((dist, DCAT.mediaType, URIRef(
-            "https://www.iana.org/assignments/media-types/" + entry["media_type"])))
+        media = entry["media_type"].split(";")[0].strip()
+        g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/"
+                                            + media)))
         g.add((dist, DCTERMS.format, Literal(entry["format"])))
         g.add((dist, DCAT.byteSize, Literal(entry["size"], datatype=XSD.nonNegativeInteger)))
         checksum = URIRef(f"{dist}-sha256")
