@@ -165,6 +165,15 @@ def test_store_rejects_unknown_and_broken_files(tmp_path):
         OxigraphStore.for_files(settings, [tmp_path / "broken.ttl"])
 
 
-def test_store_release_cache_is_built_once(release_store, tmp_path):
-    assert release_store.path.name == f"oxigraph-{VERSION}"
-    assert (release_store.path / "LODPUB_READY").is_file()
+def test_store_release_cache_is_built_once(release_store):
+    assert release_store.path.name.endswith(f"-{VERSION}")
+    assert release_store.path.parent.name == ".cache"
+    marker = release_store.path / "LODPUB_READY"
+    built = marker.stat().st_mtime_ns
+    settings = settings_for(release_store.path.parent.parent.parent, workers=1)
+    again = open_store(settings, release=Release.latest(settings))
+    try:
+        assert again.path == release_store.path and marker.stat().st_mtime_ns == built
+        assert again.ask(f"ASK {{ <{KH}> ?p ?o }}") is True
+    finally:
+        again.close()

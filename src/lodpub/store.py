@@ -193,7 +193,10 @@ class OxigraphStore(_Helpers):
     @classmethod
     def for_release(cls, settings: Settings, release: Release, **kw) -> OxigraphStore:
         """A store over ``release``'s TriG (cached on disk per version); union default graph."""
-        target = settings.resolved_dist / ".cache" / f"oxigraph-{release.version}"
+        import pyoxigraph  # the on-disk format may change between engine versions
+
+        name = f"oxigraph-{pyoxigraph.__version__}-{release.version}"
+        target = settings.resolved_dist / ".cache" / name
         path = build_disk_store([release.dataset_file], target)
         return cls(path, union=True, **_options(settings), **kw)
 

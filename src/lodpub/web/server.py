@@ -48,6 +48,8 @@ def serve(settings: Settings, data_files: Sequence[Path | str] = (), host: str |
     overrides = {"host": host, "port": port, "workers": workers, "threads": threads}
     given = {k: v for k, v in overrides.items() if v is not None}
     settings = dataclasses.replace(settings, **given)
+    if not logging.getLogger().handlers:  # `lodpub serve` run bare: show the server's log
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app(settings, data_files=data_files)
     server = make_server(app, host=settings.host, port=settings.port, threads=settings.threads)
     log.info("lodpub serving %s at http://%s:%s/", app.extensions["lodpub"].version,
