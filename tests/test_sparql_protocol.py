@@ -250,6 +250,7 @@ def test_sparql_get_etag_and_304(client):
 
 def test_sparql_cors_headers_and_preflight(client):
     assert get(client, LABELS).headers["Access-Control-Allow-Origin"] == "*"
+    assert get(client, LABELS, "text/csv").headers["X-Content-Type-Options"] == "nosniff"
     preflight = client.options("/sparql", headers={
         "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "Content-Type"})

@@ -104,6 +104,8 @@ class Publication:
 
 def _cors(response: Response) -> Response:
     response.headers.update(CORS_HEADERS)
+    # results echo user data (CSV, TSV, …): never let a browser sniff them into HTML
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     if request.method == "OPTIONS":
         response.headers.update(PREFLIGHT_HEADERS)
     return response
