@@ -200,10 +200,22 @@ def test_sparql_service_description(client):
     assert (service, SD.resultFormat, URIRef("http://www.w3.org/ns/formats/SPARQL_Results_CSV")) \
         in graph
     assert (service, SD.feature, SD.UnionDefaultGraph) in graph
-    counts = {str(graph.value(graph.value(n, SD.graph), VOID.triples) and graph.value(n, SD.name)):
-              int(graph.value(graph.value(n, SD.graph), VOID.triples))
+    counts = {str(graph.value(n, SD.name)): int(graph.value(graph.value(n, SD.graph), VOID.triples))
               for n in graph.subjects(RDF.type, SD.NamedGraph)}
     assert counts[FACTS] == 7 and counts[CLAIMS] == 3
+
+
+def test_sparql_service_description_of_data_files(data_app):
+    response = data_app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=response.data, format="turtle")
+    service = URIRef("http://localhost/sparql")
+    assert (service, SD.feature, SD.UnionDefaultGraph) not in graph
+    dataset = graph.value(service, SD.defaultDataset)
+    default = graph.value(dataset, SD.defaultGraph)
+    assert int(graph.value(default, VOID.triples)) == 4
+    named = {str(graph.value(n, SD.name)): int(graph.value(graph.value(n, SD.graph), VOID.triples))
+             for n in graph.objects(dataset, SD.namedGraph)}
+    assert named == {f"{EX}g1": 2, f"{EX}g2": 1}
 
 
 def test_sparql_service_description_follows_served_host(client):
