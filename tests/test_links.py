@@ -9,7 +9,8 @@ from rdflib import Graph, Literal, URIRef
 
 from lodpub.links import link_counts, links_graph
 from lodpub.namespaces import DCTERMS, LPO, LPV, PROV, RDF, RDFS, SKOS, WD, XSD
-from lodpub.records import Entity
+from lodpub.records import Entity, load_entities
+from lodpub.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,3 +82,18 @@ def test_links_ontology_terms_are_labelled_and_defined():
     for term in used:
         assert ontology.value(term, RDFS.label, any=False) is not None, term
         assert ontology.value(term, SKOS.definition) is not None, term
+
+
+def test_links_every_real_entity_has_one_status_and_evidence_when_linked():
+    entities = load_entities(load_settings(ROOT).data_dir)
+    assert entities, "data/entities/ holds no entity records"
+    graph = links_graph(entities)
+    for entity in entities:
+        statuses = list(graph.objects(entity.iri, LPO.linkStatus))
+        assert len(statuses) == 1, entity.id
+        if statuses[0] == LPV["linked"]:
+            evidence = list(graph.objects(entity.iri, LPO.linkEvidence))
+            assert evidence, f"{entity.id} is linked without evidence"
+            for node in evidence:
+                assert graph.value(node, DCTERMS.source) is not None, entity.id
+                assert graph.value(node, LPO.labelSeen) is not None, entity.id

@@ -7,7 +7,24 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from lodpub.namespaces import ID, PREFIXES, WD, XSD
+from lodpub.namespaces import (
+    GRAPH_CLAIMS,
+    GRAPH_FACTS,
+    GRAPH_WIKIDATA,
+    ID,
+    LPO,
+    LPV,
+    ORG,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    WD,
+    WDT,
+    WIKIBASE,
+    XSD,
+)
+from lodpub.wikibase import wikidata_time
 from lodpub.wikidata_view import property_map, wikidata_view
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,4 +147,119 @@ def test_wikidata_view_is_deterministic(ontology, view):
                           Graph().parse(data=CLAIMS, format="turtle"), ontology)
     assert set(again) == set(view)
     statements = {s for s in view.subjects() if str(s).startswith(str(ID) + "wds-")}
-    assert len(statements) == 2
+    typing = set(view.objects(None, URIRef("http://www.wikidata.org/prop/P31")))
+    assert len(statements - typing) == 2  # one membership, one designation
+
+
+def test_wikidata_view_types_from_class_matches(view, ontology):
+    # lpo:State skos:exactMatch wd:Q3624078 (sovereign state) in ontology/lodpub.ttl
+    assert (URIRef("https://w3id.org/lodpub/ontology/State"),
+            URIRef("http://www.w3.org/2004/02/skos/core#exactMatch"),
+            WD["Q3624078"]) in ontology
+    assert (WD["Q900000030"], WDT["P31"], WD["Q3624078"]) in view
+
+
+# The example queries of src/lodpub/queries/wikidata/, run on the real release's endpoint store.
+
+QUERIES = ROOT / "src" / "lodpub" / "queries" / "wikidata"
+
+
+@pytest.fixture(scope="module")
+def store(release_settings, release):
+    from lodpub.store import open_store
+
+    opened = open_store(release_settings, release=release)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def facts(store) -> Graph:
+    return store.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_FACTS}> {{ ?s ?p ?o }} }}")
+
+
+def _item(facts: Graph, node):
+    same = [o for o in facts.objects(node, OWL.sameAs) if str(o).startswith(str(WD))]
+    return same[0] if same else node
+
+
+def _expected(facts: Graph, cls, subject_prop, value_prop, shortcut, date_prop):
+    pairs, dated = set(), set()
+    for node in facts.subjects(RDF.type, cls):
+        for s in facts.objects(node, subject_prop):
+            for o in facts.objects(node, value_prop):
+                pairs.add((_item(facts, s), _item(facts, o)))
+                for date in facts.objects(node, date_prop):
+                    dated.add((_item(facts, s), _item(facts, o), wikidata_time(date)[0]))
+    for s, o in facts.subject_objects(shortcut):
+        pairs.add((_item(facts, s), _item(facts, o)))
+    return pairs, dated
+
+
+def _run(store, name: str) -> list[dict]:
+    return store.select((QUERIES / name).read_text(encoding="utf-8"))
+
+
+def test_wikidata_queries_members_with_start_time(store, facts):
+    rows = _run(store, "members-with-start-time.rq")
+    pairs, dated = _expected(facts, LPO.Membership, ORG.member, ORG.organization, LPO.memberOf,
+                             LPO.startDate)
+    assert pairs, "the release states no membership"
+    assert {(r["member"], r["organization"]) for r in rows} == pairs
+    assert {(r["member"], r["organization"], r["start"]) for r in rows if "start" in r} == dated
+    assert all("memberLabel" in r for r in rows)
+
+
+def test_wikidata_queries_positions_held(store, facts):
+    rows = _run(store, "positions-held.rq")
+    pairs, dated = _expected(facts, LPO.Tenure, LPO.officeHolder, LPO.post, LPO.holdsPost,
+                             LPO.startDate)
+    assert {(r["person"], r["position"]) for r in rows} == pairs
+    assert {(r["person"], r["position"], r["start"]) for r in rows if "start" in r} == dated
+
+
+def test_wikidata_queries_terrorist_designations(store, facts):
+    rows = _run(store, "terrorist-designations.rq")
+    pairs, _ = _expected(facts, LPO.Designation, LPO.designatedParty, LPO.designatingAuthority,
+                         LPO.designatedAsTerroristBy, LPO.date)
+    assert {(r["party"], r["authority"]) for r in rows} == pairs
+
+
+def test_wikidata_queries_statements_cite_sentences(store):
+    rows = _run(store, "statement-references.rq")
+    assert rows, "no statement in graph:wikidata has a reference"
+    sentences = {r["s"] for r in store.select(
+        f"SELECT ?s WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{ ?s a <{LPO.Sentence}> }} }}")}
+    quotes = {str(r["q"]) for r in store.select(
+        f"SELECT ?q WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{ ?c <{LPO.quote}> ?q }} }}")}
+    for row in rows:
+        assert row["rank"] == WIKIBASE.NormalRank
+        assert row["referenceURL"] in sentences
+        assert str(row["quotation"]) in quotes
+    unreferenced = store.select(f"""SELECT ?st WHERE {{ GRAPH <{GRAPH_WIKIDATA}> {{
+        ?item ?p ?st . ?st a <{WIKIBASE.Statement}> .
+        FILTER(?p != <http://www.wikidata.org/prop/P31>)
+        FILTER NOT EXISTS {{ ?st <{PROV.wasDerivedFrom}> ?ref }} }} }}""")
+    assert unreferenced == []
+
+
+def test_wikidata_queries_no_forecast_in_view(store, facts, ontology):
+    mapping = property_map(ontology)
+    view = store.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{GRAPH_WIKIDATA}> {{ ?s ?p ?o }} }}")
+    rows = store.select(f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{
+        ?c <{LPO.modality}> ?m ; <{LPO.statement}> ?st .
+        ?st <{RDF.subject}> ?s ; <{RDF.predicate}> ?p ; <{RDF.object}> ?o .
+        FILTER(?m != <{LPV["fact"]}>) }} }}""")
+    for row in rows:
+        s, p, o = row["s"], row["p"], row["o"]
+        if p not in mapping or (s, p, o) in facts:
+            continue
+        truthy = (_item(facts, s), WDT[mapping[p]], _item(facts, o))
+        assert truthy not in view, f"a non-fact claim is in graph:wikidata: {truthy}"
+    cited = store.select(f"""SELECT ?claim WHERE {{
+        GRAPH <{GRAPH_WIKIDATA}> {{
+          ?ref a <{WIKIBASE.Reference}> ; <{PROV.wasDerivedFrom}> ?claim }}
+        GRAPH <{GRAPH_CLAIMS}> {{ ?claim <{LPO.modality}> ?m FILTER(?m != <{LPV["fact"]}>) }} }}""")
+    assert cited == []

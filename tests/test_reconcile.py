@@ -1,0 +1,202 @@
+"""/reconcile: W3C Entity Reconciliation API 0.2 over the real release's entities.
+
+Answers are checked against JSON schemas written from the 0.2 specification
+(tests/fixtures/wikidata/reconciliation-schemas/), and a spreadsheet of names as OpenRefine
+would send them (tests/fixtures/wikidata/openrefine-names.csv) must find the right entity first.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from lodpub.namespaces import GRAPH_FACTS, ID, LPO, OWL, RDFS, WD
+from lodpub.web import create_app
+
+FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
+SCHEMAS = FIXTURES / "reconciliation-schemas"
+NAMES = FIXTURES / "openrefine-names.csv"
+
+
+def _validator(name: str) -> Draft202012Validator:
+    schema = json.loads((SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _valid(name: str, document) -> None:
+    errors = sorted(_validator(name).iter_errors(document), key=str)
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+
+
+@pytest.fixture(scope="module")
+def app(release_settings, release):
+    application = create_app(release_settings, release=release)
+    yield application
+    application.extensions["lodpub"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _reconcile(client, batch: dict) -> dict:
+    _valid("reconciliation-query-batch", batch)
+    response = client.post("/reconcile", data={"queries": json.dumps(batch)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    answer = response.get_json()
+    _valid("reconciliation-result-batch", answer)
+    assert set(answer) == set(batch)
+    return answer
+
+
+def _rows() -> list[dict[str, str]]:
+    with NAMES.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_reconcile_manifest_conforms(client):
+    response = client.get("/reconcile")
+    assert response.status_code == 200
+    manifest = response.get_json()
+    _valid("manifest", manifest)
+    assert "0.2" in manifest["versions"]
+    assert manifest["identifierSpace"] == str(ID)
+    assert manifest["schemaSpace"] == str(LPO)
+    assert manifest["view"]["url"].endswith("/id/{{id}}")
+    assert manifest["defaultTypes"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_reconcile_spreadsheet_finds_right_entity_first(client):
+    rows = _rows()
+    failures = []
+    for start in range(0, len(rows), 10):  # OpenRefine sends batches of 10 by default
+        chunk = rows[start:start + 10]
+        batch = {}
+        for number, row in enumerate(chunk, start=start):
+            query = {"query": row["name"], "limit": 3, "type_strict": "should"}
+            if row["type"]:
+                query["type"] = row["type"]
+            batch[f"q{number}"] = query
+        answer = _reconcile(client, batch)
+        for number, row in enumerate(chunk, start=start):
+            result = answer[f"q{number}"]["result"]
+            if row["expected"]:
+                first = result[0]["id"] if result else None
+                if first != row["expected"]:
+                    failures.append((row["name"], row["expected"], [c["id"] for c in result]))
+            elif any(c["match"] for c in result):
+                failures.append((row["name"], "no sure match", [c["id"] for c in result]))
+    assert not failures
+
+
+def test_reconcile_candidates_carry_iri_types_and_wikidata(app, client):
+    answer = _reconcile(client, {"q0": {"query": "Kataib Hezbollah"}})
+    first = answer["q0"]["result"][0]
+    assert first["uri"] == f"{ID}{first['id']}"
+    assert {"id": "ArmedGroup"}.items() <= first["type"][0].items()
+    assert first["match"] is True and first["score"] >= 95
+    linked = _linked_entities(app)
+    if first["uri"] in linked:
+        assert first["wikidata"] == linked[first["uri"]]
+
+
+def _linked_entities(app) -> dict[str, str]:
+    rows = app.extensions["lodpub"].store.select(
+        f"SELECT ?e ?item WHERE {{ GRAPH <{GRAPH_FACTS}> {{ ?e <{OWL.sameAs}> ?item }} }}")
+    return {str(r["e"]): str(r["item"])[len(str(WD)):] for r in rows
+            if str(r["item"]).startswith(str(WD))}
+
+
+def test_reconcile_by_wikidata_id_property(app, client):
+    linked = _linked_entities(app)
+    assert linked, "the release links no entity to Wikidata"
+    iri, qid = sorted(linked.items())[0]
+    answer = _reconcile(client, {"q0": {"properties": [{"pid": "wikidata", "v": qid}]}})
+    first = answer["q0"]["result"][0]
+    assert f"{ID}{first['id']}" == iri and first["score"] == 100 and first["wikidata"] == qid
+
+
+def test_reconcile_type_constraint_excludes_other_types(client):
+    answer = _reconcile(client, {"q0": {"query": "Iraq", "type": "Person"},
+                                 "q1": {"query": "Iraq", "type": ["State", "City"]}})
+    assert "iraq" not in [c["id"] for c in answer["q0"]["result"]]
+    assert answer["q1"]["result"][0]["id"] == "iraq"
+
+
+def test_reconcile_property_constraint_scores_values(app, client):
+    rows = app.extensions["lodpub"].store.select(f"""
+        SELECT ?e ?label ?p ?o WHERE {{ GRAPH <{GRAPH_FACTS}> {{
+          ?e ?p ?o ; <{RDFS.label}> ?label . ?o <{RDFS.label}> ?olabel .
+          FILTER(STRSTARTS(STR(?p), "{LPO}") && STRSTARTS(STR(?e), "{ID}")
+                 && STRSTARTS(STR(?o), "{ID}"))
+        }} }} ORDER BY ?e ?p ?o LIMIT 1""")
+    assert rows, "the release has no fact linking two entities"
+    entity, label = str(rows[0]["e"])[len(str(ID)):], str(rows[0]["label"])
+    pid, value = str(rows[0]["p"])[len(str(LPO)):], str(rows[0]["o"])[len(str(ID)):]
+    answer = _reconcile(client, {
+        "right": {"query": label, "properties": [{"pid": pid, "v": {"id": value}}]},
+        "wrong": {"query": label, "properties": [{"pid": pid, "v": "no such thing at all"}]},
+        "only": {"properties": [{"pid": pid, "v": {"id": value, "name": "ignored"}}]},
+    })
+    right, wrong = answer["right"]["result"][0], answer["wrong"]["result"]
+    assert right["id"] == entity and right["score"] >= 98
+    assert all(c["score"] < right["score"] for c in wrong)
+    assert entity in [c["id"] for c in answer["only"]["result"]]
+
+
+def test_reconcile_get_with_jsonp(client):
+    queries = json.dumps({"q0": {"query": "PMF"}})
+    response = client.get("/reconcile", query_string={"queries": queries, "callback": "cb_1"})
+    assert response.status_code == 200
+    assert response.mimetype == "application/javascript"
+    body = response.get_data(as_text=True)
+    assert body.startswith("/**/cb_1(") and body.endswith(");")
+    answer = json.loads(body[len("/**/cb_1("):-2])
+    _valid("reconciliation-result-batch", answer)
+    assert answer["q0"]["result"][0]["id"] == "popular-mobilization-forces"
+
+
+@pytest.mark.parametrize("queries, status", [
+    ("not json", 400),
+    (json.dumps(["a list"]), 400),
+    (json.dumps({"q0": {"limit": 3}}), 400),
+    (json.dumps({f"q{i}": {"query": "Iraq"} for i in range(51)}), 413),
+])
+def test_reconcile_rejects_bad_batches(client, queries, status):
+    response = client.post("/reconcile", data={"queries": queries})
+    assert response.status_code == status
+    assert response.get_json()["error"]
+
+
+def test_reconcile_rejects_bad_callback(client):
+    response = client.get("/reconcile", query_string={"callback": "alert(1)//"})
+    assert response.status_code == 400
+
+
+def test_reconcile_suggest_services(client):
+    entities = client.get("/reconcile/suggest/entity", query_string={"prefix": "kata"}).get_json()
+    _valid("suggest-entities-response", entities)
+    assert "kataib-hezbollah" in [e["id"] for e in entities["result"]]
+    types = client.get("/reconcile/suggest/type", query_string={"prefix": "armed"}).get_json()
+    _valid("suggest-types-response", types)
+    assert "ArmedGroup" in [t["id"] for t in types["result"]]
+    props = client.get("/reconcile/suggest/property", query_string={"prefix": "member"})
+    _valid("suggest-properties-response", props.get_json())
+    assert "memberOf" in [p["id"] for p in props.get_json()["result"]]
+    assert client.get("/reconcile/suggest/entity").status_code == 400
+
+
+def test_reconcile_preview_is_html_and_escaped(client):
+    response = client.get("/reconcile/preview", query_string={"id": "kataib-hezbollah"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    body = response.get_data(as_text=True)
+    assert "Kata&#39;ib Hezbollah" in body and "<script" not in body
+    missing = client.get("/reconcile/preview", query_string={"id": "no-such-entity"})
+    assert missing.status_code == 404
