@@ -121,3 +121,40 @@ def test_downloads_absent_in_data_mode(tmp_path):
         assert "--data" in json.loads(response.data)["error"]
     finally:
         app.extensions["lodpub"].close()
+
+
+# ----------------------------------------------------------------------------- the real release
+
+
+@pytest.fixture(scope="module")
+def real_app(release, release_settings):
+    app = create_app(release_settings, release=release)
+    yield app
+    app.extensions["lodpub"].close()
+
+
+def test_downloads_real_release_files_match_manifest(real_app, release):
+    client = real_app.test_client()
+    listing = json.loads(client.get("/downloads?format=json").data)
+    assert listing["version"] == release.version
+    assert {f["name"] for f in listing["files"]} == {f["name"] for f in release.manifest["files"]}
+    for entry in listing["files"]:
+        response = client.get(entry["url"])
+        assert response.status_code == 200, entry["name"]
+        assert hashlib.sha256(response.data).hexdigest() == entry["sha256"], entry["name"]
+        assert int(response.headers["Content-Length"]) == entry["size"]
+
+
+def test_downloads_real_void_describes_dumps_and_wikidata_links(real_app, release):
+    graph = parse_rdf(real_app.test_client().get("/.well-known/void").data, "turtle")
+    assert (DATASET, RDF.type, VOID.Dataset) in graph
+    assert (DATASET, VOID.sparqlEndpoint, None) in graph
+    dumps = {str(o).rsplit("/", 1)[-1] for o in graph.objects(DATASET, VOID.dataDump)}
+    assert "lodpub.ttl" in dumps and "lodpub.trig" in dumps
+    assert (None, RDF.type, VOID.Linkset) in graph
+
+
+def test_downloads_real_store_counts_match_the_build(real_app, release):
+    counts = real_app.extensions["lodpub"].graph_counts()
+    for graph, triples in release.manifest["graphs"].items():
+        assert counts.get(graph, 0) == triples, graph
