@@ -38,6 +38,8 @@ class Expect(NamedTuple):
 EXPECTED: dict[str, Expect] = {
     "label/missing-label.trig": Expect(
         {("Entity-label-present", "id:sudani")}, "The entity has no label"),
+    "label/claims-entity-without-label.trig": Expect(
+        {("Entity-label-present", "id:renewed-campaign")}, "The entity has no label"),
     "label/two-labels.trig": Expect(
         {("Entity-label-single", "id:sudani"), ("Entity-label-english", "id:sudani")},
         "more than one label"),
@@ -103,7 +105,7 @@ EXPECTED: dict[str, Expect] = {
         {("Claim-attribution", "claim:kh-pressure")}, "Set `by:` in the record"),
     "claim/undescribed-entity.trig": Expect(
         {("ClaimEntitiesDescribed", "claim:kh-pressure")},
-        "names id:ghost-militia, which graph:facts does not describe"),
+        "names id:ghost-militia, which neither graph:facts nor graph:claims describes"),
     "anchor/swapped-offsets.trig": Expect(
         {("PositionSelector-order", "<https://w3id.org/lodpub/claim/kh-in-pmf#position-selector>"),
          ("QuoteMatchesAnchor", "claim:kh-in-pmf")},

@@ -10,8 +10,9 @@ here, once per graph, with the same meaning as a SHACL-SPARQL constraint:
 * ``sh:message`` may mention ``{?var}`` (or ``{$this}``), replaced by the row's values.
 * ``sh:severity`` (default ``sh:Violation``) and ``sh:name`` as in SHACL.
 * ``lps:dataGraph graph:facts`` runs the query over that named graph plus the ontology (like
-  the SHACL shapes); without it, the query runs over a Dataset of every named graph (with the
-  ontology as graph:ontology), so it can compare graphs with ``GRAPH graph:claims { … }``.
+  the SHACL shapes; one run per graph named); without it, the query runs over a Dataset of
+  every named graph (with the ontology as graph:ontology), so it can compare graphs with
+  ``GRAPH graph:claims { … }``.
 
 The prefixes of ``lodpub.namespaces`` (and ``lps:``) are declared for every query. The
 queries run on pyoxigraph (an in-memory store per graph), which is fast and, unlike rdflib 7.6,
@@ -57,19 +58,17 @@ def run_checks(
     dataset: ox.Store | None = None
     stores: dict[URIRef, ox.Store] = {}
     for check in declared_checks(shapes):
-        target = shapes.value(check, LPS.dataGraph)
-        if target is not None:
-            if target not in graphs:
-                continue
-            if target not in stores:
-                stores[target] = store_of({None: graphs[target]}, {None: ontology})
-            data, graph_iri = stores[target], target
-        else:
-            if any(g not in graphs for g in shapes.objects(check, LPS.requiresGraph)):
-                continue
-            dataset = dataset or store_of(graphs, {GRAPH_ONTOLOGY: ontology})
-            data, graph_iri = dataset, shapes.value(check, LPS.reportGraph) or GRAPH_ONTOLOGY
-        yield from findings(shapes, check, data, graph_iri)
+        targets = sorted(shapes.objects(check, LPS.dataGraph), key=str)
+        for target in targets:
+            if target in graphs:
+                if target not in stores:
+                    stores[target] = store_of({None: graphs[target]}, {None: ontology})
+                yield from findings(shapes, check, stores[target], target)
+        if targets or any(g not in graphs for g in shapes.objects(check, LPS.requiresGraph)):
+            continue
+        dataset = dataset or store_of(graphs, {GRAPH_ONTOLOGY: ontology})
+        report_graph = shapes.value(check, LPS.reportGraph) or GRAPH_ONTOLOGY
+        yield from findings(shapes, check, dataset, report_graph)
 
 
 def store_of(*parts: Mapping[URIRef | None, Graph]) -> ox.Store:

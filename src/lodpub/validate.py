@@ -28,7 +28,7 @@ import pyshacl
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.exceptions import ParserError
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from .errors import ConfigError
@@ -39,6 +39,8 @@ from .sparql_checks import run_checks
 SHAPES = Namespace(BASE + "shapes/")  # IRIs of lodpub's shapes (shapes/*.ttl), prefix lps:
 REPORT_IRI = URIRef(f"{DATASET_IRI}/shacl-report")
 DATA_GRAPHS = (GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_LINKS)  # validated one by one, in this order
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+_ONTOLOGY_PREDICATES = (RDF.type, RDFS.subClassOf, OWL.equivalentClass, SKOS.inScheme)
 
 
 @dataclass(frozen=True)
@@ -114,27 +116,63 @@ def validate(
 def shacl_results(
     data: Graph, shapes: Graph, ontology: Graph, graph_iri: URIRef
 ) -> list[ValidationResult]:
-    """Run pySHACL on one data graph (plus the ontology) and read its report.
+    """Run pySHACL on one data graph (plus the ontology's class axioms) and read its report.
 
-    The data and the ontology are copied into one plain graph here rather than passed as
-    pySHACL's ``ont_graph``: its mixing step clones every blank-node structure through the
-    caller's (possibly Dataset-backed) store and takes minutes where the copy takes
-    milliseconds. The result is the same: targets and ``sh:class`` see the class hierarchy.
+    Only the shapes meant for this graph run (``lps:dataGraph``; shapes without it run on
+    every graph). The ontology's ``rdf:type``, ``rdfs:subClassOf``, ``owl:equivalentClass``
+    and ``skos:inScheme`` triples are copied into the data graph here rather than passed as
+    pySHACL's ``ont_graph``, whose mixing step clones every blank-node structure through the
+    caller's store and takes minutes; SHACL core needs no other ontology triple.
     """
+    use_shapes = shapes_for(shapes, graph_iri)
+    if not use_shapes:  # pySHACL would read an empty list as "every shape"
+        return []
     combined = Graph()
-    for graph in (data, ontology):
-        for triple in graph:
+    for triple in data:
+        combined.add(triple)
+    for predicate in _ONTOLOGY_PREDICATES:
+        for triple in ontology.triples((None, predicate, None)):
             combined.add(triple)
     try:
         _, report, _ = pyshacl.validate(
-            combined, shacl_graph=shapes, inference="none", inplace=True,
-            advanced=True, allow_warnings=True, allow_infos=True,
+            combined, shacl_graph=shapes, inference="none", inplace=True, advanced=True,
+            allow_warnings=True, allow_infos=True, use_shapes=use_shapes,
         )
     except ReportableRuntimeError as exc:
         raise ConfigError(f"shapes/: pySHACL cannot use the shapes: {exc.message}") from None
     return [
         read_result(report, node, graph_iri, shapes) for node in report.objects(None, SH.result)
     ]
+
+
+def shapes_for(shapes: Graph, graph_iri: URIRef) -> list[URIRef]:
+    """The named shapes that apply to ``graph_iri``, with every named shape they use.
+
+    Roots are the shapes with targets whose ``lps:dataGraph`` values include ``graph_iri``
+    (or that have none).
+    pySHACL's ``use_shapes`` follows only blank-node sub-shapes, so the named ones a root
+    reaches through ``sh:property``, ``sh:node``, ``sh:or``, … are listed too.
+    """
+    targeted = {s for p in _TARGETS for s in shapes.subjects(p, None) if isinstance(s, URIRef)}
+    todo = [s for s in targeted if applies(shapes, s, graph_iri)]
+    seen: set[Node] = set(todo)
+    while todo:
+        node = todo.pop()
+        children = [o for p in _PARENT_LINKS[:4] for o in shapes.objects(node, p)]
+        for logical in (SH["or"], SH["and"], SH.xone):
+            for items in shapes.objects(node, logical):
+                children.extend(shapes.items(items))
+        for child in children:
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return sorted((s for s in seen if isinstance(s, URIRef)), key=str)
+
+
+def applies(shapes: Graph, shape: Node, graph_iri: URIRef) -> bool:
+    """Whether ``shape`` applies to ``graph_iri``: it names that graph, or none."""
+    named = set(shapes.objects(shape, SHAPES.dataGraph))
+    return not named or graph_iri in named
 
 
 _PARENT_LINKS = (SH.property, SH.node, SH.qualifiedValueShape, SH["not"], SH["or"], SH["and"],
