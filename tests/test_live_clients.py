@@ -16,8 +16,8 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
@@ -26,6 +26,8 @@ from lodpub.web import create_app
 from sparql_fixtures import KH, live_server, settings_for, write_release
 
 pytestmark = pytest.mark.server
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
 LABELS = f"SELECT ?label WHERE {{ <{KH}> <{RDFS.label}> ?label }}"
 
 
@@ -102,32 +104,38 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_live_serve_entry_point(tmp_path):
-    write_release(tmp_path)
+def test_live_serve_entry_point_on_the_real_release(release, release_settings):
+    """serve() in its own process, as `lodpub serve` runs it, on the session's real release."""
     port = _free_port()
     code = ("import sys; from lodpub.settings import load_settings; "
             "from lodpub.web.server import serve; "
-            f"serve(load_settings(sys.argv[1]), host='127.0.0.1', port={port}, workers=1, "
-            "threads=2)")
-    process = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)])
+            "serve(load_settings(sys.argv[1], dist_dir=sys.argv[2]), host='127.0.0.1', "
+            f"port={port}, workers=1, threads=2)")
+    process = subprocess.Popen([sys.executable, "-c", code, str(release_settings.project_dir),
+                                str(release_settings.resolved_dist)])
+    endpoint = f"http://127.0.0.1:{port}/sparql"
     try:
-        end = time.monotonic() + 60  # synchronisation only: wait for the port to open
+        end = time.monotonic() + 120  # synchronisation only: wait for the port to open
         while True:
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/sparql",
-                                        params={"query": LABELS}, timeout=5)
+                description = requests.get(endpoint, headers={"Accept": "text/turtle"},
+                                           timeout=10)
                 break
             except requests.ConnectionError:
                 assert process.poll() is None and time.monotonic() < end
                 time.sleep(0.1)
-        assert response.status_code == 200
-        assert response.json()["results"]["bindings"][0]["label"]["value"] == "Kataib Hezbollah"
-        description = requests.get(f"http://127.0.0.1:{port}/sparql",
-                                   headers={"Accept": "text/turtle"}, timeout=5)
         graph = Graph().parse(data=description.text, format="turtle")
-        endpoint = URIRef(f"http://127.0.0.1:{port}/sparql")
-        assert (endpoint, URIRef("http://www.w3.org/ns/sparql-service-description#endpoint"),
-                endpoint) in graph
+        assert (URIRef(endpoint), SD.endpoint, URIRef(endpoint)) in graph
+        counts = {str(graph.value(n, SD.name)): int(graph.value(graph.value(n, SD.graph),
+                                                                VOID.triples))
+                  for n in graph.subjects(RDF.type, SD.NamedGraph)}
+        assert counts == {g: n for g, n in release.manifest["graphs"].items() if n}
+        facts = "https://w3id.org/lodpub/graph/facts"
+        answer = requests.get(endpoint, params={
+            "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{facts}> {{ ?s ?p ?o }} }}"},
+            headers={"Accept": "application/sparql-results+json"}, timeout=10).json()
+        assert int(answer["results"]["bindings"][0]["n"]["value"]) == \
+            release.manifest["graphs"][facts]
     finally:
         process.terminate()
         process.wait(10)
