@@ -68,7 +68,9 @@ def name_score(query: str, name: str) -> float:
     scores = [
         fuzz.ratio(q, n) * 0.97,
         fuzz.token_sort_ratio(qc, nc) * 0.95,
-        fuzz.token_set_ratio(qc, nc) * 0.85,
+        # a name inside a longer one: the more of the longer name it covers, the better
+        fuzz.token_set_ratio(qc, nc) * 0.85 * (0.9 + 0.1 * min(len(qc), len(nc))
+                                               / max(len(qc), len(nc))),
     ]
     qs, ns = skeleton(query), skeleton(name)
     if qs and ns:
