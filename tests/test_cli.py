@@ -74,7 +74,7 @@ def test_cli_build_without_release_data_reports_error(tmp_path):
 
 
 def test_cli_serve_get_answers_one_request(release, release_settings):
-    result = _run(release_settings, "serve", "--get", "/downloads.json")
+    result = _run(release_settings, "serve", "--get", "/downloads?format=json")
     assert result.exit_code == 0, result.output
     listing = json.loads(result.output)
     assert release.version in json.dumps(listing)

@@ -69,9 +69,9 @@ def load_turtle_dir(directory: Path) -> Graph:
     return graph
 
 
-def input_digest(settings: Settings) -> str:
-    """SHA-256 over every input file and lodpub's own code: the identity of a build."""
-    digest = hashlib.sha256(__version__.encode())
+def input_digest(settings: Settings, *, reason: bool = True) -> str:
+    """SHA-256 over every input file, lodpub's own code and the options: a build's identity."""
+    digest = hashlib.sha256(f"{__version__} reason={reason}".encode())
     roots = [settings.project_dir / d for d in INPUT_DIRS] + [Path(__file__).parent]
     for root in roots:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -203,7 +203,8 @@ def publish(settings: Settings, version: str, files: dict[str, bytes]) -> Releas
 def build(settings: Settings, *, reason: bool | None = None,
           progress: Progress = _quiet) -> Release:
     """Run every stage and publish a new release; on any error the current release stays."""
-    digest = input_digest(settings)
+    reason = settings.reason if reason is None else reason
+    digest = input_digest(settings, reason=reason)
     version = f"{__version__}-{digest[:12]}"
     inputs = load_inputs(settings, progress)
     missing = [
@@ -213,8 +214,7 @@ def build(settings: Settings, *, reason: bool | None = None,
     if missing:
         progress(f"warning: {len(missing)} sentences are neither encoded nor listed in "
                  "data/not-encoded.yaml (see `lodpub stats`)")
-    graphs, report = derive_graphs(
-        inputs, reason=settings.reason if reason is None else reason, progress=progress)
+    graphs, report = derive_graphs(inputs, reason=reason, progress=progress)
     progress("writing the release")
     files = release_files(inputs, graphs, report, version, digest, settings)
     release = publish(settings, version, files)
