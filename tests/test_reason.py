@@ -6,6 +6,8 @@ keep the number of runs low.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import OWL, RDF
@@ -13,6 +15,8 @@ from rdflib.namespace import OWL, RDF
 from lodpub.errors import JavaMissing, ReasoningError
 from lodpub.namespaces import BASE, ID, LPO, ORG, WD
 from lodpub.reason import reason
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PREFIXES = """
 @prefix lpo: <https://w3id.org/lodpub/ontology/> .
@@ -132,3 +136,22 @@ def test_reason_java_missing_from_path(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.delenv("JAVA_HOME", raising=False)
     with pytest.raises(JavaMissing, match="no `java` on PATH"):
         reason(graph(ONTOLOGY), graph(FACTS))
+
+
+def test_reason_real_ontology_names_clash_through_shared_wikidata_item() -> None:
+    # two entities linked to one Wikidata item are one individual for OWL: an armed group and
+    # a state cannot be the same thing (lpo:Organization and lpo:Place are disjoint)
+    ontology = Graph()
+    for path in sorted((ROOT / "ontology").glob("*.ttl")):
+        ontology.parse(path, format="turtle")
+    facts = graph(PREFIXES + """
+        id:some-group a lpo:ArmedGroup ; owl:sameAs wd:Q1000001 .
+        id:some-state a lpo:State ; owl:sameAs wd:Q1000001 .
+    """)
+    with pytest.raises(ReasoningError) as caught:
+        reason(ontology, facts)
+    message = str(caught.value)
+    assert "id:some-group is a lpo:Organization" in message
+    assert "through owl:sameAs, as id:some-state: asserted" in message
+    assert "owl:AllDisjointClasses (lpo:Person lpo:Group lpo:Organization lpo:Place" in message
+    assert "wd:Q1000001 is a" not in message

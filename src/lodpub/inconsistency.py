@@ -8,6 +8,8 @@ rebuilds the most common causes from the graphs themselves and asks HermiT one m
    equivalent class of those) are checked against ``owl:disjointWith``, ``owl:AllDisjointClasses``
    and ``owl:disjointUnionOf``; each clash names the individual, both classes, the disjointness
    axiom and where each type comes from.
+   Individuals joined by ``owl:sameAs`` (two entities linked to one Wikidata item) share
+   their types, as they do for the reasoner.
 2. Unsatisfiable classes: HermiT classifies the ontology alone (``-U``); every class equivalent
    to ``owl:Nothing`` is listed, with the individuals asserted in it. If the ontology alone is
    inconsistent, that is said.
@@ -24,7 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from .hermit import reasoner_input, run_hermit, write_reasoner_input
-from .namespaces import PREFIXES
+from .namespaces import BASE, PREFIXES
 
 _MORE = "See docs/validation.md (reasoning) for how to read and fix an inconsistency."
 
@@ -109,6 +111,7 @@ def typing(ontology: Graph, facts: Graph) -> dict[URIRef, dict[URIRef, str]]:
         for rng in ontology.objects(p, RDFS.range):
             if isinstance(o, URIRef):
                 note(o, rng, f"rdfs:range of {short(p)} (used: {short(s)} {short(p)} {short(o)})")
+    share_across_same_as(reasons, facts)
     parents = class_parents(ontology)
     for classes in reasons.values():
         todo = list(classes)
@@ -122,11 +125,29 @@ def typing(ontology: Graph, facts: Graph) -> dict[URIRef, dict[URIRef, str]]:
     return reasons
 
 
+def share_across_same_as(reasons: dict[URIRef, dict[URIRef, str]], facts: Graph) -> None:
+    """Give individuals joined by ``owl:sameAs`` (directly or through a shared Wikidata item)
+    each other's types: for OWL they are one individual."""
+    groups: dict[URIRef, set[URIRef]] = {}
+    for a, b in facts.subject_objects(OWL.sameAs):
+        if isinstance(a, URIRef) and isinstance(b, URIRef) and a != b:
+            merged = groups.get(a, {a}) | groups.get(b, {b})
+            for member in merged:
+                groups[member] = merged
+    for individual, group in sorted(groups.items()):
+        for other in sorted(group - {individual}):
+            for cls, why in sorted(reasons.get(other, {}).items()):
+                reasons.setdefault(individual, {}).setdefault(
+                    cls, f"through owl:sameAs, as {short(other)}: {why}")
+
+
 def disjoint_clashes(ontology: Graph, facts: Graph) -> Iterator[str]:
     """One sentence per individual typed in two disjoint classes, in a stable order."""
     pairs = list(disjoint_pairs(ontology))
     found = []
     for individual, classes in typing(ontology, facts).items():
+        if not str(individual).startswith(BASE):
+            continue  # a Wikidata item shares its lodpub twin's types; name the twin only
         for a, b, axiom in pairs:
             if a in classes and b in classes:
                 found.append(
