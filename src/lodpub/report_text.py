@@ -12,7 +12,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
 from .namespaces import BASE, CLAIM, ID, PREFIXES
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .validate import ValidationReport, ValidationResult
 
 MORE = "Read more: docs/validation.md explains every check and how to fix it in data/."
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _WORD = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "note"}
 _RANK = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
 
@@ -47,7 +48,16 @@ def summary(report: ValidationReport) -> str:
             counts.append(f"{n} {word}{'' if n == 1 else 's'}")
     found = ", ".join(counts) or "nothing to report"
     verdict = "conforms" if report.conforms else "does NOT conform"
-    return f"SHACL validation of {graphs}: the data {verdict} ({found})."
+    return f"SHACL validation of {graphs}{used(report.shapes)}: the data {verdict} ({found})."
+
+
+def used(shapes: Graph | None) -> str:
+    """`` (N shapes, M SPARQL checks)``: what the report was checked with."""
+    if shapes is None:
+        return ""
+    targeted = {s for p in _TARGETS for s in shapes.subjects(p, None)}
+    checks = set(shapes.subjects(RDF.type, URIRef(BASE + "shapes/SparqlCheck")))
+    return f" with {len(targeted)} shapes and {len(checks)} SPARQL checks"
 
 
 def shape_title(shape: Node | None, shapes: Graph | None) -> str:
