@@ -34,23 +34,57 @@ def _short(text: str, size: int = 50) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
+class YearScale:
+    """Years -> x, with long empty stretches (more than ``GAP`` years) squeezed to a break.
+
+    The 1980s and the 2020s then both stay readable; each squeezed stretch is drawn as a
+    break (a zigzag) so nobody reads the axis as linear across it.
+    """
+
+    GAP, SQUEEZED = 4.0, 1.0
+
+    def __init__(self, spans: list[tuple[float, float]]) -> None:
+        merged: list[list[float]] = []
+        for start, end in sorted((math.floor(a), math.ceil(b)) for a, b in spans):
+            if merged and start <= merged[-1][1] + self.GAP:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.segments = [(a, b) for a, b in merged]
+        self.breaks: list[float] = []  # positions (scaled years) of squeezed gaps
+        self.offsets, total = [], 0.0
+        for index, (a, b) in enumerate(self.segments):
+            if index:
+                self.breaks.append(total + self.SQUEEZED / 2)
+                total += self.SQUEEZED
+            self.offsets.append(total)
+            total += b - a
+        self.total = max(total, 1.0)
+
+    def __call__(self, year: float) -> float:
+        """The x of ``year`` (clamped into the nearest segment)."""
+        for (a, b), offset in zip(self.segments, self.offsets, strict=True):
+            if year <= b:
+                return LABEL_W + (offset + max(0.0, year - a)) / self.total * PLOT_W
+        a, b = self.segments[-1]
+        return LABEL_W + (self.offsets[-1] + b - a) / self.total * PLOT_W
+
+    def years(self) -> list[int]:
+        """The whole years shown on the axis (not those inside a break)."""
+        return [y for a, b in self.segments for y in range(int(a), int(b) + 1)]
+
+
 def timeline_svg(events: list[Event], standalone: bool = False) -> Markup:
     """A Gantt-like timeline: one row per event, its mark as wide as its date's precision."""
     if not events:
         return _wrap(['<text x="10" y="20">No dated events.</text>'], 400, 30, "timeline",
                      standalone)
-    y0 = math.floor(min(e.start for e in events))
-    y1 = math.ceil(max(e.end for e in events))
-    span = max(1, y1 - y0)
-
-    def x(year: float) -> float:
-        return LABEL_W + (year - y0) / span * PLOT_W
-
+    x = YearScale([(e.start, e.end) for e in events])
     height = TOP + ROW_H * len(events) + 20
-    body = [_legend(), *_axis(y0, y1, x, height)]
+    body = [_legend(), *_axis(x, height)]
     for row, event in enumerate(events):
         body.append(_event_row(event, TOP + row * ROW_H, x))
-    return _wrap(body, LABEL_W + PLOT_W + 170, height, "Timeline of dated and planned events",
+    return _wrap(body, LABEL_W + PLOT_W + 250, height, "Timeline of dated and planned events",
                  standalone)
 
 
@@ -64,21 +98,26 @@ def _legend() -> str:
         '<circle cx="392" cy="14" r="5" fill="#fff" stroke="#6b46c1" stroke-width="2" '
         'stroke-dasharray="2 2"/><text x="402" y="18">only claimed (forecast, assessment, …)</text>'
         '<text x="12" y="34" fill="#4a5568">A mark is as wide as the precision of its date: '
-        'a year, a month or a day.</text></g>'
+        'a year, a month or a day. A zigzag on the axis skips years with no events.</text></g>'
     )
 
 
-def _axis(y0: int, y1: int, x, height: float) -> list[str]:
-    step = 1 if y1 - y0 <= 30 else 5
+def _axis(x: YearScale, height: float) -> list[str]:
+    years = x.years()
     out = []
-    for year in range(y0, y1 + 1):
-        if year % step:
-            continue
+    for year in years:
         out.append(f'<line x1="{x(year):.1f}" y1="{TOP - 12}" x2="{x(year):.1f}" '
                    f'y2="{height - 16}" stroke="#e2e8f0"/>')
-        if (year - y0) % (2 * step) == 0 or y1 - y0 <= 12:
+    labelled: list[float] = []
+    for year in years:  # label a year where there is room for it
+        if all(abs(x(year) - other) >= 34 for other in labelled):
+            labelled.append(x(year))
             out.append(f'<text x="{x(year):.1f}" y="{TOP - 16}" text-anchor="middle" '
                        f'fill="#4a5568">{year}</text>')
+    for position in x.breaks:
+        px = LABEL_W + position / x.total * PLOT_W
+        out.append(f'<path class="axis-break" d="M {px - 4:.1f} {TOP - 30} l 4 -4 l 4 8 l 4 -4" '
+                   'fill="none" stroke="#718096" stroke-width="1.5"/>')
     return out
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 
-from ..namespaces import GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_INFERRED, LPO, LPV, ORG, XSD
+from ..namespaces import GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_INFERRED, LPO, LPV, ORG, RDFS, XSD
 from .labels import DATE_PRECISION, Labels, TermView
 
 DATE_PREDICATES = (LPO.date, LPO.startDate, LPO.endDate, LPO.earliestDate, LPO.latestDate,
@@ -131,7 +131,7 @@ def timeline_events(store, labels: Labels) -> list[Event]:
 def _mark_planned(store, events: dict[str, Event]) -> None:
     rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
     query = f"""SELECT DISTINCT ?e WHERE {{
-      {{ GRAPH ?g {{ ?e a <{LPO.PlannedEvent}> }} }}
+      {{ GRAPH ?g {{ ?e a ?t }} GRAPH ?o {{ ?t <{RDFS.subClassOf}>* <{LPO.PlannedEvent}> }} }}
       UNION {{ {_statement_pattern('?e', rdf_type, f'<{LPO.PlannedEvent}>')} }} }}"""
     for row in store.select(query):
         if str(row["e"]) in events:
@@ -190,7 +190,8 @@ def _nodes(store, labels: Labels, edges: list[Edge]) -> dict[str, tuple[TermView
         return {}
     values = " ".join(f"<{i}>" for i in iris)
     types: dict[str, set[str]] = {}
-    query = f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ ?x a ?t }} }}"
+    query = (f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ ?x a ?d }} "
+             f"GRAPH ?o {{ ?d <{RDFS.subClassOf}>* ?t }} }}")
     for row in store.select(query):
         types.setdefault(str(row["x"]), set()).add(str(row["t"]))
     nodes = {}
