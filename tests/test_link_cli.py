@@ -117,9 +117,16 @@ def _review(path: Path) -> dict:
     return {e["id"]: e for e in yaml.safe_load(path.read_text(encoding="utf-8"))["entities"]}
 
 
-def test_link_propose_offline_ranks_the_right_item_first(project, tmp_path):
+def test_link_propose_only_unverified_by_default(project, tmp_path):
     out = tmp_path / "review.yaml"
     result = propose(project, offline_file=RESPONSES, out=out)
+    assert set(_review(out)) == {"kataib-hezbollah"}  # PMF is recorded as having no item
+    assert result.entities == 1
+
+
+def test_link_propose_offline_ranks_the_right_item_first(project, tmp_path):
+    out = tmp_path / "review.yaml"
+    result = propose(project, offline_file=RESPONSES, out=out, include_none=True)
     review = _review(out)
     assert set(review) == {"kataib-hezbollah", "popular-mobilization-forces"}  # iraq is linked
     assert result.entities == 2 and result.record_file is None
@@ -133,7 +140,7 @@ def test_link_propose_offline_ranks_the_right_item_first(project, tmp_path):
 
 def test_link_propose_never_accepts(project, tmp_path):
     out = tmp_path / "review.yaml"
-    propose(project, offline_file=RESPONSES, out=out)
+    propose(project, offline_file=RESPONSES, out=out, include_none=True)
     decisions = {c["decision"] for e in _review(out).values() for c in e["candidates"]}
     assert decisions == {"undecided"}
     assert (project.data_dir / "wikidata.yaml").read_text(encoding="utf-8") == LINKS_FILE
@@ -141,15 +148,15 @@ def test_link_propose_never_accepts(project, tmp_path):
 
 def test_link_propose_online_matches_offline_and_records(project, tmp_path, stand_in_api):
     offline, online = tmp_path / "offline.yaml", tmp_path / "online.yaml"
-    propose(project, offline_file=RESPONSES, out=offline)
-    result = propose(project, api_url=stand_in_api, out=online)
+    propose(project, offline_file=RESPONSES, out=offline, include_none=True)
+    result = propose(project, api_url=stand_in_api, out=online, include_none=True)
     strip = lambda e: [(c["qid"], c["score"], c["label"]) for c in e["candidates"]]  # noqa: E731
     assert {k: strip(v) for k, v in _review(online).items()} == {
         k: strip(v) for k, v in _review(offline).items()
     }
     assert result.record_file is not None and result.record_file.is_file()
     replay = tmp_path / "replay.yaml"
-    propose(project, offline_file=result.record_file, out=replay)
+    propose(project, offline_file=result.record_file, out=replay, include_none=True)
     assert {k: strip(v) for k, v in _review(replay).items()} == {
         k: strip(v) for k, v in _review(online).items()
     }
@@ -175,7 +182,7 @@ def _decide(path: Path, decisions: dict[tuple[str, str], str], reviewer: str = "
 
 def test_link_apply_records_accepted_with_evidence(project, tmp_path):
     out = tmp_path / "review.yaml"
-    propose(project, offline_file=RESPONSES, out=out)
+    propose(project, offline_file=RESPONSES, out=out, include_none=True)
     _decide(out, {("kataib-hezbollah", "Q900000001"): "accept"})
     result = apply(project, out)
     assert result.linked == {"kataib-hezbollah": "Q900000001"}
@@ -242,14 +249,14 @@ def test_link_cli_propose_and_apply(project, tmp_path):
     result = runner.invoke(main, ["--project", str(project.project_dir), "link",
                                   "--offline", str(RESPONSES), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "for 2 entities" in result.output and "lodpub link --apply" in result.output
-    _decide(out, {("popular-mobilization-forces", "Q900000010"): "accept"})
+    assert "for 1 entity" in result.output and "lodpub link --apply" in result.output
+    _decide(out, {("kataib-hezbollah", "Q900000001"): "accept"})
     result = runner.invoke(main, ["--project", str(project.project_dir), "link",
                                   "--apply", str(out)])
     assert result.exit_code == 0, result.output
-    assert "linked popular-mobilization-forces -> Q900000010" in result.output
+    assert "linked kataib-hezbollah -> Q900000001" in result.output
     entities = {e.id: e for e in load_entities(project.data_dir)}
-    assert entities["popular-mobilization-forces"].wikidata["qid"] == "Q900000010"
+    assert entities["kataib-hezbollah"].wikidata["qid"] == "Q900000001"
     bad = tmp_path / "bad.yaml"
     bad.write_text("entities: [{id: iraq, candidates: [{qid: Q1}]}]\n", encoding="utf-8")
     result = runner.invoke(main, ["--project", str(project.project_dir), "link",

@@ -2,14 +2,17 @@
 
 Two steps, and a person in between; nothing is ever accepted automatically.
 
-``propose(settings, *, offline_file=None, api_url=None, out, record_file=None) -> Proposal``
-    For every entity whose status is not ``linked``, search Wikidata (wbsearchentities) for its
-    label and aliases, fetch the hits (wbgetentities: English label, description, aliases,
-    P31), score them against the entity (name similarity, P31 against the classes' Wikidata
-    matches in ontology/) and write a review file (YAML) to ``out``. Online by default
-    (``api_url`` or ``settings.wikidata_api``); with ``offline_file`` every answer comes from
-    a recorded response file. Online runs save their responses to ``record_file`` (default:
-    ``out`` with suffix ``.responses.json``) so the same proposals can be replayed offline.
+``propose(settings, *, offline_file=None, api_url=None, out, record_file=None,
+include_none=False) -> Proposal``
+    For every entity whose status is ``unverified`` (and ``none`` too with ``include_none``:
+    most of those are n-ary nodes and events only the text describes), search Wikidata
+    (wbsearchentities) for its label and aliases, fetch the hits (wbgetentities: English
+    label, description, aliases, P31), score them against the entity (name similarity, P31
+    against the classes' Wikidata matches in ontology/, shared description words) and write a
+    review file (YAML) to ``out``. Online by default (``api_url`` or
+    ``settings.wikidata_api``); with ``offline_file`` every answer comes from a recorded
+    response file. Online runs save their responses to ``record_file`` (default: ``out`` with
+    suffix ``.responses.json``) so the same proposals can be replayed offline.
 
 ``apply(settings, review_file) -> Applied``
     Reads the review file in which the researcher set ``decision: accept`` or ``reject`` on
@@ -19,7 +22,7 @@ Two steps, and a person in between; nothing is ever accepted automatically.
     Other entries of data/wikidata.yaml are kept as written (comments included).
 
 The CLI (cli.py) wires them as ``lodpub link [--offline FILE] [--api URL] [--out FILE]`` and
-``lodpub link --apply FILE``.
+``lodpub link --apply FILE`` (``include_none`` has no flag there yet).
 """
 
 from __future__ import annotations
@@ -63,8 +66,9 @@ class Proposal:
 
     def __str__(self) -> str:
         saved = f"; API answers saved to {self.record_file}" if self.record_file else ""
-        return (f"wrote {self.candidates} candidates for {self.entities} entities that are not "
-                f"linked to {self.review_file}{saved}.\nMark each candidate accept or reject, "
+        entities = f"{self.entities} entit{'y' if self.entities == 1 else 'ies'}"
+        return (f"wrote {self.candidates} candidates for {entities} to review to "
+                f"{self.review_file}{saved}.\nMark each candidate accept or reject, "
                 f"then run: lodpub link --apply {self.review_file}")
 
 
@@ -130,9 +134,10 @@ def _type_items(ontology: Graph, entities: Sequence[Entity]) -> dict[str, set[st
 
 
 def build_review(entities: Sequence[Entity], api: WikidataApi, ontology: Graph,
-                 retrieved: str) -> dict[str, Any]:
-    """The review document: per unlinked entity its scored candidates, all undecided."""
-    todo = [e for e in entities if e.wikidata.get("status") != "linked"]
+                 retrieved: str, statuses: Iterable[str] = ("unverified",)) -> dict[str, Any]:
+    """The review document: per entity of ``statuses`` its scored candidates, all undecided."""
+    wanted = set(statuses) - {"linked"}
+    todo = [e for e in entities if e.wikidata.get("status") in wanted]
     per_entity = {e.id: _candidates_for(e, api) for e in todo}
     items = get_items(api, (q for qids in per_entity.values() for q in qids))
     type_items = _type_items(ontology, todo)
@@ -157,8 +162,12 @@ def build_review(entities: Sequence[Entity], api: WikidataApi, ontology: Graph,
 
 
 def propose(settings: Settings, *, offline_file: Path | None = None, api_url: str | None = None,
-            out: Path, record_file: Path | None = None) -> Proposal:
-    """Write a review file of Wikidata candidates for every entity that is not linked."""
+            out: Path, record_file: Path | None = None, include_none: bool = False) -> Proposal:
+    """Write a review file of Wikidata candidates for every unverified entity.
+
+    With ``include_none`` the entities recorded as having no item are searched too (most are
+    n-ary nodes and events only the text describes, hence not by default).
+    """
     entities = load_entities(settings.data_dir)
     recorder: RecordingApi | None = None
     if offline_file is not None:
@@ -167,7 +176,8 @@ def propose(settings: Settings, *, offline_file: Path | None = None, api_url: st
     else:
         recorder = RecordingApi(HttpApi(api_url or settings.wikidata_api))
         api, retrieved = recorder, dt.date.today().isoformat()
-    review = build_review(entities, api, load_ontology(settings), retrieved)
+    statuses = ("unverified", "none") if include_none else ("unverified",)
+    review = build_review(entities, api, load_ontology(settings), retrieved, statuses)
     out = Path(out)
     out.write_text(_REVIEW_HEADER + yaml.safe_dump(review, sort_keys=False, allow_unicode=True,
                                                    width=100), encoding="utf-8")
