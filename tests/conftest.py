@@ -48,3 +48,13 @@ def project_copy(tmp_path) -> Path:
 def copy_settings(project_copy) -> Settings:
     """Settings for ``project_copy`` with its own dist/."""
     return load_settings(project_copy, dist_dir=project_copy / "dist")
+
+
+@pytest.fixture(scope="session")
+def release_store(release, release_settings):
+    """The real release behind the store interface the endpoint uses (worker processes)."""
+    from lodpub.store import open_store
+
+    store = open_store(release_settings, release=release)
+    yield store
+    store.close()
