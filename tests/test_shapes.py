@@ -14,11 +14,11 @@ from typing import NamedTuple
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import SH, XSD
+from rdflib.namespace import RDFS, SH, XSD
 from rdflib.term import Node
 
 from lodpub.errors import ConfigError
-from lodpub.namespaces import GRAPH, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS
+from lodpub.namespaces import GRAPH, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, GRAPH_ONTOLOGY, LPO
 from lodpub.report_text import curie
 from lodpub.validate import REPORT_IRI, ValidationReport, load_shapes, validate
 
@@ -205,7 +205,7 @@ def test_shapes_valid_fixture_conforms(shapes: Graph, ontology: Graph) -> None:
     assert report.conforms
     assert report.checked == (GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_LINKS)
     assert (REPORT_IRI, SH.conforms, Literal(True)) in report.graph
-    assert "shapes and 10 SPARQL checks: the data conforms (nothing to report)" in report.text()
+    assert "shapes and 11 SPARQL checks: the data conforms (nothing to report)" in report.text()
 
 
 def test_shapes_every_family_has_a_broken_fixture() -> None:
@@ -264,3 +264,15 @@ def test_validate_invalid_sparql_check_raises_config_error(ontology: Graph) -> N
     """)
     with pytest.raises(ConfigError, match="lps:Broken|shapes/Broken"):
         validate(fixture_graphs("valid.trig"), broken, ontology)
+
+
+def test_shapes_ontology_terms_need_one_label_and_definition(shapes: Graph,
+                                                             ontology: Graph) -> None:
+    broken = Graph() + ontology
+    broken.remove((LPO.ArmedGroup, RDFS.label, None))
+    broken.add((LPO.State, RDFS.label, Literal("country", lang="en")))
+    report = validate({GRAPH_ONTOLOGY: broken}, shapes, broken)
+    assert found(report) == {("OntologyTermDocumented", "lpo:ArmedGroup"),
+                             ("OntologyTermDocumented", "lpo:State")}
+    assert "lpo:State has 2 English label(s) and 1 English definition(s)" in report.text()
+    assert {r.graph for r in report.results} == {GRAPH_ONTOLOGY}

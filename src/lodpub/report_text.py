@@ -125,6 +125,8 @@ def where_to_fix(focus: Node) -> str:
         return f"record `{text[len(str(CLAIM)):]}` (data/records/)"
     if text.startswith(str(ID)):
         return f"entity `{text[len(str(ID)):]}` (data/entities/)"
+    if text.startswith(BASE + "ontology/"):
+        return "ontology/"
     if text.startswith(BASE + "source/"):
         return "data/sources/ (the source's metadata or not-encoded list)"
     return ""

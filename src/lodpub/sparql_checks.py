@@ -154,6 +154,8 @@ def fill(template: str, bindings: Mapping[str, Any]) -> str:
         term = bindings.get(match.group(1))
         if term is None:
             return match.group(0)
-        return f'"{term}"' if isinstance(term, Literal) and not term.datatype else curie(term)
+        if isinstance(term, Literal):
+            return str(term) if term.datatype else f'"{term}"'
+        return curie(term)
 
     return _PLACEHOLDER.sub(value, template)

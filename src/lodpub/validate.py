@@ -1,12 +1,13 @@
 """SHACL validation of the compiled graphs, with a report a researcher can read.
 
 ``validate(graphs, shapes, ontology)`` runs pySHACL on each data graph on its own
-(graph:facts, graph:claims, graph:links, whichever are present), never on their union: pySHACL
-validates the union of a Dataset, and a claim's forecast must not be judged as if it were a
-fact. Each run sees the ontology too (copied into the data graph, as pySHACL's ``ont_graph``
-would), so class targets and ``sh:class`` see ``rdfs:subClassOf`` and the SKOS schemes. No
-RDFS/OWL inference is run (``inference="none"``): a value never passes ``sh:class`` just
-because a property's range says so. SHACL-AF SPARQL targets are on (``advanced=True``).
+(graph:facts, graph:claims, graph:links and graph:ontology, whichever are present), never on
+their union: pySHACL validates the union of a Dataset, and a claim's forecast must not be
+judged as if it were a fact. Each run sees the ontology too (copied into the data graph, as
+pySHACL's ``ont_graph`` would), so class targets and ``sh:class`` see ``rdfs:subClassOf`` and
+the SKOS schemes. No RDFS/OWL inference is run (``inference="none"``): a value never passes
+``sh:class`` just because a property's range says so. SHACL-AF SPARQL targets are on
+(``advanced=True``).
 
 Constraints that need SPARQL, including the checks that compare graphs (a forecast leaking
 into graph:facts, claims naming undescribed entities, entities without a link status), are
@@ -32,13 +33,22 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from .errors import ConfigError
-from .namespaces import BASE, DATASET_IRI, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, bind_prefixes
+from .namespaces import (
+    BASE,
+    DATASET_IRI,
+    GRAPH_CLAIMS,
+    GRAPH_FACTS,
+    GRAPH_LINKS,
+    GRAPH_ONTOLOGY,
+    bind_prefixes,
+)
 from .report_text import MORE, curie, render
 from .sparql_checks import run_checks
 
 SHAPES = Namespace(BASE + "shapes/")  # IRIs of lodpub's shapes (shapes/*.ttl), prefix lps:
 REPORT_IRI = URIRef(f"{DATASET_IRI}/shacl-report")
-DATA_GRAPHS = (GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_LINKS)  # validated one by one, in this order
+# validated one by one, in this order (graph:ontology: that its terms are documented)
+DATA_GRAPHS = (GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_LINKS, GRAPH_ONTOLOGY)
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _ONTOLOGY_PREDICATES = (RDF.type, RDFS.subClassOf, OWL.equivalentClass, SKOS.inScheme)
 
