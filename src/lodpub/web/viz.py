@@ -14,6 +14,8 @@ from .vizdata import Edge, Event
 
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
 LABEL_W, PLOT_W, ROW_H, TOP = 360, 620, 22, 64
+HALO = 'paint-order="stroke" stroke="#fff" stroke-width="3"'  # labels readable over edges
+GRAVITY = 0.6  # pull towards the centre, relative to the ideal edge length
 EDGE_COLOURS = {"membership": "#2b6cb0", "control": "#c05621", "backing": "#2f855a",
                 "designation": "#c53030", "alliance": "#6b46c1"}
 GROUP_COLOURS = {"state": "#2c5282", "armed group": "#9b2c2c", "person": "#744210",
@@ -150,40 +152,51 @@ def _event_row(event: Event, top: float, x) -> str:
     )
 
 
-def layout(nodes: list[str], edges: list[Edge], width: float, height: float,
-           rounds: int = 300) -> dict[str, tuple[float, float]]:
-    """Fruchterman-Reingold positions, starting from a circle in IRI order (deterministic)."""
-    count = max(1, len(nodes))
-    pos = {n: [width / 2 + width / 3 * math.cos(2 * math.pi * i / count),
-               height / 2 + height / 3 * math.sin(2 * math.pi * i / count)]
-           for i, n in enumerate(nodes)}
-    k = math.sqrt(width * height / count) * 0.8
-    temperature = width / 8
-    for _ in range(rounds):
-        shift = {n: [0.0, 0.0] for n in nodes}
-        for i, a in enumerate(nodes):
-            for b in nodes[i + 1:]:
-                dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
-                dist = max(0.01, math.hypot(dx, dy))
-                force = k * k / dist
-                shift[a][0] += dx / dist * force
-                shift[a][1] += dy / dist * force
-                shift[b][0] -= dx / dist * force
-                shift[b][1] -= dy / dist * force
-        for edge in edges:
-            a, b = edge.source, edge.target
+def _repulse(pos: dict, nodes: list[str], shift: dict, k: float) -> None:
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1:]:
             dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
             dist = max(0.01, math.hypot(dx, dy))
-            force = dist * dist / k
-            for node, sign in ((a, -1), (b, 1)):
-                shift[node][0] += sign * dx / dist * force
-                shift[node][1] += sign * dy / dist * force
+            force = k * k / dist
+            shift[a][0] += dx / dist * force
+            shift[a][1] += dy / dist * force
+            shift[b][0] -= dx / dist * force
+            shift[b][1] -= dy / dist * force
+
+
+def _attract(pos: dict, edges: list[Edge], shift: dict, k: float) -> None:
+    for edge in edges:
+        a, b = edge.source, edge.target
+        dx, dy = pos[a][0] - pos[b][0], pos[a][1] - pos[b][1]
+        dist = max(0.01, math.hypot(dx, dy))
+        force = dist * dist / k
+        for node, sign in ((a, -1), (b, 1)):
+            shift[node][0] += sign * dx / dist * force
+            shift[node][1] += sign * dy / dist * force
+
+
+def layout(nodes: list[str], edges: list[Edge], width: float, height: float,
+           rounds: int = 400) -> dict[str, tuple[float, float]]:
+    """Fruchterman-Reingold with a pull to the centre (so separate groups stay in view),
+    starting from a circle in IRI order: deterministic."""
+    count = max(1, len(nodes))
+    cx, cy = width / 2, height / 2
+    pos = {n: [cx + width / 3 * math.cos(2 * math.pi * i / count),
+               cy + height / 3 * math.sin(2 * math.pi * i / count)]
+           for i, n in enumerate(nodes)}
+    k = math.sqrt(width * height / count) * 0.7
+    temperature = width / 10
+    for _ in range(rounds):
+        shift = {n: [(cx - pos[n][0]) * GRAVITY * k / 40, (cy - pos[n][1]) * GRAVITY * k / 40]
+                 for n in nodes}
+        _repulse(pos, nodes, shift, k)
+        _attract(pos, edges, shift, k)
         for n in nodes:
             dist = max(0.01, math.hypot(*shift[n]))
             step = min(dist, temperature)
             pos[n][0] = min(width - 110, max(110, pos[n][0] + shift[n][0] / dist * step))
             pos[n][1] = min(height - 30, max(30, pos[n][1] + shift[n][1] / dist * step))
-        temperature = max(1.0, temperature * 0.97)
+        temperature = max(0.5, temperature * 0.985)
     return {n: (p[0], p[1]) for n, p in pos.items()}
 
 
@@ -211,7 +224,8 @@ def network_svg(nodes: dict, edges: list[Edge], standalone: bool = False) -> Mar
             f'<a class="node" href="{escape(view.href or "")}"><circle cx="{x:.1f}" cy="{y:.1f}" '
             f'r="8" fill="{GROUP_COLOURS.get(group, "#553c9a")}"><title>{escape(view.text)} '
             f"({escape(group)})</title></circle><text x=\"{x:.1f}\" y=\"{y + 20:.1f}\" "
-            f'text-anchor="middle" font-size="11">{escape(_short(view.text, 32))}</text></a>')
+            f'text-anchor="middle" font-size="11" {HALO}>{escape(_short(view.text, 32))}'
+            '</text></a>')
     return _wrap(body, width, height, "Network of actors and their relations", standalone)
 
 
