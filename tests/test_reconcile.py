@@ -70,6 +70,7 @@ def test_reconcile_manifest_conforms(client):
     assert manifest["schemaSpace"] == str(LPO)
     assert manifest["view"]["url"].endswith("/id/{{id}}")
     assert manifest["defaultTypes"]
+    assert manifest["extend"]["propose_properties"]["service_path"] == "/reconcile/properties"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
@@ -200,3 +201,27 @@ def test_reconcile_preview_is_html_and_escaped(client):
     assert "Kata&#39;ib Hezbollah" in body and "<script" not in body
     missing = client.get("/reconcile/preview", query_string={"id": "no-such-entity"})
     assert missing.status_code == 404
+
+
+def test_reconcile_data_extension_fetches_wikidata_ids_and_values(app, client):
+    linked = _linked_entities(app)
+    iri, qid = sorted(linked.items())[0]
+    entity = iri[len(str(ID)):]
+    proposal = client.get("/reconcile/properties", query_string={"type": "ArmedGroup"})
+    _valid("property-proposal-response", proposal.get_json())
+    proposed = [p["id"] for p in proposal.get_json()["properties"]]
+    assert proposed[0] == "wikidata" and "memberOf" in proposed
+    query = {"ids": [entity, "kataib-hezbollah", "no-such-entity"],
+             "properties": [{"id": "wikidata"}, {"id": "memberOf"}]}
+    _valid("data-extension-query", query)
+    response = client.post("/reconcile", data={"extend": json.dumps(query)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    answer = response.get_json()
+    _valid("data-extension-response", answer)
+    assert [m["id"] for m in answer["meta"]] == ["wikidata", "memberOf"]
+    assert answer["rows"][entity]["wikidata"] == [{"str": qid}]
+    assert {"id": "islamic-resistance-in-iraq", "name": "Islamic Resistance in Iraq"} in (
+        answer["rows"]["kataib-hezbollah"]["memberOf"])
+    assert answer["rows"]["no-such-entity"] == {"wikidata": [], "memberOf": []}
+    bad = client.post("/reconcile", data={"extend": json.dumps({"ids": ["iraq"]})})
+    assert bad.status_code == 400

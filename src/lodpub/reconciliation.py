@@ -67,7 +67,8 @@ class Entry:
     description: str = ""
     qid: str = ""
     types: list[str] = field(default_factory=list)
-    values: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # pid -> (id, text)
+    # pid -> (entity id, or "" for a literal; label or literal text)
+    values: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -178,6 +179,34 @@ class Index:
         return [{"id": term, "name": name} for _, name, term in hits[cursor:cursor + limit]]
 
 
+    def propose_properties(self, type_id: str, limit: int = 20) -> list[dict[str, str]]:
+        """Properties the entities of ``type_id`` have, most used first, then ``wikidata``."""
+        wanted = _as_set(type_id)
+        counts: dict[str, int] = {}
+        for entry in self.entries.values():
+            if not wanted or self.has_type(entry, wanted):
+                for pid in entry.values:
+                    counts[pid] = counts.get(pid, 0) + 1
+        ranked = sorted(counts, key=lambda pid: (-counts[pid], pid))
+        ids = [WIKIDATA_PROPERTY, *ranked][:max(1, limit)]
+        return [{"id": pid, "name": self.property_names.get(pid, pid)} for pid in ids]
+
+    def extend(self, ids: Sequence[str], pids: Sequence[str]) -> dict[str, Any]:
+        """A data extension response: for each entity id, each property's values."""
+        rows: dict[str, dict[str, list[dict[str, str]]]] = {}
+        for entity_id in ids:
+            entry = self.entries.get(entity_id)
+            rows[entity_id] = {pid: self._values(entry, pid) if entry else [] for pid in pids}
+        meta = [{"id": pid, "name": self.property_names.get(pid, pid)} for pid in pids]
+        return {"meta": meta, "rows": rows}
+
+    def _values(self, entry: Entry, pid: str) -> list[dict[str, str]]:
+        if pid == WIKIDATA_PROPERTY:
+            return [{"str": entry.qid}] if entry.qid else []
+        return [{"id": object_id, "name": text} if object_id else {"str": text}
+                for object_id, text in entry.values.get(pid, [])]
+
+
 def _as_set(value: Any) -> set[str]:
     if not value:
         return set()
@@ -191,7 +220,7 @@ def _value_score(entry: Entry, pid: str, value: Any) -> float:
         return 100.0 if entry.qid and local(target, WD) == entry.qid else 0.0
     known = entry.values.get(pid, [])
     if isinstance(value, dict):
-        ids = {local(value.get("id", ""), ID), local(value.get("id", ""), WD)}
+        ids = {local(value.get("id", ""), ID), local(value.get("id", ""), WD)} - {""}
         if any(object_id in ids for object_id, _ in known):
             return 100.0
         value = value.get("name", "")
@@ -242,8 +271,10 @@ def load_index(select: Select) -> Index:
             if str(row["o"]).startswith(str(LPO)) and local(row["o"], LPO) not in entry.types:
                 entry.types.append(local(row["o"], LPO))
             continue
-        text = str(row.get("olabel", row["o"]))
-        entry.values.setdefault(local(row["p"], LPO), []).append((local(row["o"], ID), text))
+        is_entity = str(row["o"]).startswith(str(ID))
+        value = (local(row["o"], ID) if is_entity else "", str(row.get("olabel", row["o"])))
+        if value not in entry.values.setdefault(local(row["p"], LPO), []):
+            entry.values[local(row["p"], LPO)].append(value)
     type_names, property_names, parents = {}, {WIKIDATA_PROPERTY: "Wikidata item (QID)"}, {}
     for row in select(_TERMS):
         term = local(row["t"], LPO)

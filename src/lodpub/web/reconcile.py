@@ -1,8 +1,10 @@
 """/reconcile: the W3C Entity Reconciliation API 0.2 (what OpenRefine speaks) over the entities.
 
 GET /reconcile without parameters returns the service manifest; ``queries=`` (POST form, or
-GET) carries a reconciliation query batch; suggest services for entities, types and properties
-and an HTML preview are declared in the manifest. Every JSON answer is also served as JSONP
+GET) carries a reconciliation query batch and ``extend=`` a data extension query (property
+values of reconciled entities, ``wikidata`` among them); suggest services for entities, types
+and properties, data extension property proposals and an HTML preview are declared in the
+manifest. Every JSON answer is also served as JSONP
 when a ``callback`` parameter names a JavaScript function. Matching lives in
 ``lodpub.reconciliation``; this module only speaks HTTP.
 """
@@ -34,15 +36,18 @@ _prefix = [{"name": "prefix", "in": "query", "required": True, "schema": {"type"
            {"name": "cursor", "in": "query", "schema": {"type": "integer"}}]
 OPENAPI = {
     "/reconcile": {
-        "get": {"summary": "reconciliation service manifest, or queries=<batch JSON>",
+        "get": {"summary": "service manifest, or queries=<batch JSON>, or extend=<JSON>",
                 "parameters": [{"name": "queries", "in": "query", "schema": {"type": "string"}},
+                               {"name": "extend", "in": "query", "schema": {"type": "string"}},
                                {"name": "callback", "in": "query",
                                 "schema": {"type": "string"}}],
                 "responses": _json},
-        "post": {"summary": "a reconciliation query batch (form field queries)",
+        "post": {"summary": "a reconciliation query batch (form field queries) or a data "
+                            "extension query (form field extend)",
                  "requestBody": {"content": {"application/x-www-form-urlencoded": {
                      "schema": {"type": "object",
-                                "properties": {"queries": {"type": "string"}}}}}},
+                                "properties": {"queries": {"type": "string"},
+                                               "extend": {"type": "string"}}}}}},
                  "responses": {**_json, "400": {"description": "malformed batch"},
                                "413": {"description": "batch too large"}}},
     },
@@ -52,6 +57,11 @@ OPENAPI = {
                                         "parameters": _prefix, "responses": _json}},
     "/reconcile/suggest/property": {"get": {"summary": "property auto-complete",
                                             "parameters": _prefix, "responses": _json}},
+    "/reconcile/properties": {"get": {
+        "summary": "properties proposed for data extension of a type",
+        "parameters": [{"name": "type", "in": "query", "schema": {"type": "string"}},
+                       {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+        "responses": _json}},
     "/reconcile/preview": {"get": {
         "summary": "HTML preview of an entity",
         "parameters": [{"name": "id", "in": "query", "required": True,
@@ -106,6 +116,9 @@ def manifest() -> dict[str, Any]:
         "view": {"url": f"{root}/id/{{{{id}}}}"},
         "preview": {"url": f"{root}/reconcile/preview?id={{{{id}}}}", **PREVIEW_SIZE},
         "suggest": suggest,
+        "extend": {"propose_properties": {"service_url": root,
+                                          "service_path": "/reconcile/properties"},
+                   "property_settings": []},
         "batchSize": BATCH_SIZE,
     }
 
@@ -133,13 +146,41 @@ def _batch(raw: str) -> dict[str, dict[str, Any]]:
 def reconcile() -> Response:
     """Manifest (GET without parameters) or the results of a query batch."""
     raw = request.values.get("queries")
+    extension = request.values.get("extend")
+    if extension is not None:
+        ids, pids = _extension(extension)
+        return _reply(index().extend(ids, pids))
     if raw is None:
-        if request.values.get("extend") is not None:
-            raise bad_request("this service does not offer data extension")
         return _reply(manifest())
     batch = _batch(raw)
     idx = index()
     return _reply({key: {"result": idx.reconcile(query)} for key, query in batch.items()})
+
+
+def _extension(raw: str) -> tuple[list[str], list[str]]:
+    try:
+        query = json.loads(raw)
+        ids = [str(i) for i in query["ids"]]
+        pids = [str(p["id"]) for p in query["properties"]]
+    except (ValueError, KeyError, TypeError):
+        raise bad_request('extend must be JSON: {"ids": ["<entity id>", …], '
+                          '"properties": [{"id": "<property id>"}, …]}') from None
+    if len(ids) > BATCH_SIZE * 10:
+        raise HttpError(413, f"at most {BATCH_SIZE * 10} ids per data extension query")
+    return ids, pids
+
+
+@bp.get("/reconcile/properties")
+def propose_properties() -> Response:
+    """Properties to fetch by data extension for entities of a type (``type=``, ``limit=``)."""
+    type_id = request.args.get("type", "")
+    try:
+        limit = max(1, int(request.args.get("limit", 20)))
+    except ValueError:
+        raise bad_request("limit must be a whole number") from None
+    answer = {"type": type_id, "limit": limit,
+              "properties": index().propose_properties(type_id, limit)}
+    return _reply(answer)
 
 
 def _cursor() -> int:
