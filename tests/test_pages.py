@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from lodpub.queryscan import scan
 from lodpub.release import Release
 from lodpub.web.querypage import load_examples
 from web_fixtures import HOSTILE, Links, make_app, write_data_file, write_release
@@ -175,3 +176,97 @@ def test_pages_work_without_a_release(data_client):
     html = data_client.get("/").get_data(as_text=True)
     assert "not a release" in html
     assert data_client.get("/timeline").status_code == 200
+
+
+# --- the example queries, each checked against the real release -------------------------------
+
+ID = "https://w3id.org/lodpub/id/"
+LPV = "https://w3id.org/lodpub/vocab/"
+
+
+@pytest.fixture(scope="module")
+def real_store(release):
+    """The store of the real release."""
+    application = make_app(release)
+    yield application.extensions["lodpub"].store
+    application.extensions["lodpub"].close()
+
+
+def example_rows(store, name: str) -> list[dict[str, str]]:
+    """The rows of example ``name`` as plain strings."""
+    [example] = [e for e in load_examples() if e.name == name]
+    return [{k: str(v) for k, v in row.items()} for row in store.select(example.text)]
+
+
+@pytest.mark.parametrize("example", load_examples(), ids=lambda e: e.name)
+def test_examples_answer_on_the_release(real_store, example):
+    if scan(example.text).form == "ASK":
+        assert real_store.ask(example.text) is False  # the only ASK: "should be no"
+    else:
+        assert real_store.select(example.text), f"{example.name} returns no rows"
+
+
+def test_example_armed_groups_inside_and_outside_the_pmf(real_store):
+    rows = {r["group"]: r["inPMF"] for r in example_rows(real_store, "01-armed-groups-and-the-pmf")}
+    assert rows[ID + "badr-organization"] == "true"
+    assert rows[ID + "kataib-hezbollah"] == "false"
+
+
+def test_example_dated_events_are_ordered_with_precision(real_store):
+    rows = example_rows(real_store, "02-dated-events")
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+    assert {r["precision"] for r in rows} <= {"gYear", "gYearMonth", "date"}
+    found = {(r["event"], r["when"], r["date"]) for r in rows}
+    assert (ID + "iraq-war", "on", "2003") in found
+    assert (ID + "withdrawal-erbil", "by", "2026-12") in found
+
+
+def test_example_agreement_has_parties_provisions_and_deadlines(real_store):
+    rows = [r for r in example_rows(real_store, "03-agreements")
+            if r["agreement"] == ID + "us-iraq-security-agreement-2024"]
+    assert {r["party"] for r in rows} == {ID + "iraq", ID + "united-states"}
+    assert {r["announced"] for r in rows} == {"2024-09"}
+    assert {"2025-12", "2026-12"} <= {r.get("deadline") for r in rows}
+
+
+def test_example_office_holders(real_store):
+    rows = {(r["person"], r["post"]) for r in example_rows(real_store, "04-office-holders")}
+    assert (ID + "mohammed-shia-al-sudani", ID + "prime-minister-of-iraq") in rows
+
+
+def test_example_forecasts_and_recommendations_quote_their_sentence(real_store):
+    rows = example_rows(real_store, "05-forecasts-and-recommendations")
+    assert {r["kind"] for r in rows} == {LPV + "forecast", LPV + "recommendation"}
+    texts = {str(r["s"]): str(r["t"]) for r in real_store.select(
+        "SELECT ?s ?t WHERE { ?s <https://w3id.org/lodpub/ontology/text> ?t }")}
+    for row in rows:  # each quote stands in (or starts in) the sentence given
+        words = row["quote"].split()[:4]
+        assert " ".join(words) in " ".join(texts[row["sentence"]].split()), row["claim"]
+
+
+def test_example_sentence_behind_a_fact(real_store):
+    rows = example_rows(real_store, "06-sentence-of-a-fact")
+    assert rows and all(r["text"].startswith("In December 2021, CJTF-OIR transitioned")
+                        for r in rows)
+
+
+def test_example_wikidata_links(real_store):
+    rows = example_rows(real_store, "07-wikidata-links")
+    assert {r["status"] for r in rows} <= {LPV + "linked", LPV + "unverified", LPV + "no-item"}
+    linked = [r for r in rows if r["status"] == LPV + "linked"]
+    assert linked and all(r["item"].startswith("http://www.wikidata.org/entity/Q")
+                          for r in linked)
+    assert all("item" not in r for r in rows if r["status"] != LPV + "linked")
+
+
+def test_example_claims_by_kind_add_up(real_store):
+    total = sum(int(r["claims"]) for r in example_rows(real_store, "09-claims-by-kind"))
+    [row] = real_store.select(
+        "SELECT (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/lodpub/ontology/Claim> }")
+    assert total == int(row["n"])
+
+
+def test_example_who_backs_whom(real_store):
+    rows = {(r["from"], r["relation"].rsplit("/", 1)[-1], r["to"])
+            for r in example_rows(real_store, "10-who-backs-whom")}
+    assert (ID + "kataib-hezbollah", "designatedAsTerroristBy", ID + "united-states") in rows
