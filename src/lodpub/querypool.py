@@ -57,7 +57,10 @@ class _Worker:
         """Stop the process at once (SIGKILL) and reap it."""
         if self.process.poll() is None:
             self.process.kill()
-        self.process.wait(5)
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:  # stuck in the kernel; the OS reaps it later
+            log.error("query worker %s did not exit after SIGKILL", self.process.pid)
         self.conn.close()
 
 
@@ -114,7 +117,7 @@ class WorkerPool:
             return {w.process.pid for w in self._all}
 
     def busy(self) -> int:
-        """How many workers are running a job right now (for monitoring and tests)."""
+        """How many workers are not idle: running a job, or starting up as a replacement."""
         return max(0, len(self.pids()) - self._idle.qsize())
 
     def _checkout(self) -> _Worker:
