@@ -154,3 +154,11 @@ def test_build_rejects_unknown_entity_with_file_and_line(copy_settings):
     with pytest.raises(RecordError, match=r"\.yaml:\d+ \(record 'broken-entity-reference'\).*"
                                           r"'no-such-entity' is not an entity id"):
         build(copy_settings, reason=False)
+
+
+def test_build_rejects_invalid_turtle_naming_the_file(copy_settings):
+    broken = copy_settings.ontology_dir / "broken.ttl"
+    broken.write_text("@prefix x: <urn:x:> .\nx:a x:b \n", encoding="utf-8")
+    with pytest.raises(RecordError, match=r"broken\.ttl: not valid Turtle"):
+        build(copy_settings, reason=False)
+    assert not Release.exists(copy_settings)

@@ -63,7 +63,7 @@ def load_turtle_dir(directory: Path) -> Graph:
     for path in paths:
         try:
             graph.parse(path, format="turtle")
-        except Exception as exc:  # noqa: BLE001 - rdflib raises many parser error types
+        except (SyntaxError, ValueError, LookupError) as exc:  # rdflib's parser errors
             raise RecordError(f"{path}: not valid Turtle: {exc}") from exc
     bind_prefixes(graph)
     return graph
