@@ -49,6 +49,11 @@ def test_landing_says_what_release_licence_and_conformance(client, app):
     for target in ("/query", "/downloads", "/ontology.html", "/timeline", "/network"):
         assert any(h.endswith(target) for h in links.hrefs()), target
     assert "conforms" in html and "Conforms: True" in html  # the release's SHACL report
+    numbers = html.split('class="numbers"', 1)[1].split("</table>", 1)[0]
+    for what, n in (("sentences", 4), ("sentences with claims", 3),
+                    ("sentences not encoded, with a reason", 1),
+                    ("entities whose Wikidata link is: linked", 1)):
+        assert f"<td>{what}</td><td class=\"num\">{n}</td>" in numbers, what
     counts = html.split('class="graphs"', 1)[1].split("</table>", 1)[0]
     assert "graph:claims" in counts
 

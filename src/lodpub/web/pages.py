@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from rdflib import Graph, URIRef
 
-from ..namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, LPO
+from ..namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, ID, LPO
 from . import viz, vizdata
 from .labels import labels
 from .memo import per_release
@@ -42,8 +42,35 @@ SELECT ?doc ?label ?publisher (COUNT(?s) AS ?sentences) WHERE {{ GRAPH ?g {{
   OPTIONAL {{ ?s dct:isPartOf ?doc ; <{LPO.sentenceNumber}> ?n }} }} }}
 GROUP BY ?doc ?label ?publisher ORDER BY ?doc"""
 
+NUMBERS_QUERY = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX lpo: <{LPO}>
+SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+  {{ GRAPH <{GRAPH_FACTS}> {{ ?x rdfs:label ?l }} FILTER(STRSTARTS(STR(?x), "{ID}"))
+     BIND("entities" AS ?what) }}
+  UNION {{ GRAPH <{GRAPH_CLAIMS}> {{ ?x lpo:sentenceNumber ?n0 }} BIND("sentences" AS ?what) }}
+  UNION {{ GRAPH <{GRAPH_CLAIMS}> {{ ?c lpo:sentence ?x }} BIND("sentences with claims" AS ?what) }}
+  UNION {{ GRAPH <{GRAPH_CLAIMS}> {{ ?x lpo:notEncodedReason ?r }}
+           BIND("sentences not encoded, with a reason" AS ?what) }}
+  UNION {{ GRAPH <{GRAPH_LINKS}> {{ ?x lpo:linkStatus ?status }}
+           OPTIONAL {{ GRAPH ?v {{ ?status skos:prefLabel ?name }} }}
+           BIND(CONCAT("entities whose Wikidata link is: ",
+                       COALESCE(STR(?name), STRAFTER(STR(?status), "/vocab/"))) AS ?what) }}
+}} GROUP BY ?what ORDER BY ?what"""
+
 MODALITY_QUERY = f"""SELECT ?modality (COUNT(?c) AS ?n) WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{
   ?c <{LPO.modality}> ?modality }} }} GROUP BY ?modality ORDER BY DESC(?n)"""
+
+
+STARTER_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# Reported facts only: what kinds of things the document names, and how many of each.
+SELECT ?class ?label (COUNT(?thing) AS ?things) WHERE {
+  GRAPH <https://w3id.org/lodpub/graph/facts> { ?thing a ?class }
+  OPTIONAL { ?class rdfs:label ?label }
+}
+GROUP BY ?class ?label
+ORDER BY DESC(?things)
+"""
 
 
 def _publication():
@@ -94,12 +121,14 @@ def landing() -> str:
     lab = labels()
     modalities = [(lab.view(r["modality"]), int(r["n"]))
                   for r in publication.store.select(MODALITY_QUERY)]
+    numbers = per_release("numbers", lambda: [
+        (str(r["what"]), int(r["n"])) for r in publication.store.select(NUMBERS_QUERY)])
     counts = [(lab.view(URIRef(g)), n) for g, n in sorted(publication.graph_counts().items(),
                                                          key=lambda kv: str(kv[0])) if g]
     release = publication.release
     return render_template(
         "landing.html", title=title, description=description, sources=_sources(),
-        modalities=modalities, counts=counts, examples=load_examples()[:4],
+        modalities=modalities, counts=counts, numbers=numbers, examples=load_examples()[:4],
         conforms=release.manifest.get("conforms") if release is not None else None,
         report=_release_text("shacl-report.txt"), has_release=release is not None)
 
@@ -122,7 +151,8 @@ def query() -> Response:
     if text.strip():
         outcome = run(_publication().store, labels(), text, _publication().settings.query_timeout)
         downloads = download_links(text, outcome.form, request.script_root)
-    body = render_template("query.html", examples=examples, text=text, outcome=outcome,
+    body = render_template("query.html", examples=examples, text=text or STARTER_QUERY,
+                           outcome=outcome,
                            chosen=chosen, error="", downloads=downloads)
     return Response(body, status=outcome.status if outcome else 200, mimetype="text/html")
 
@@ -153,7 +183,8 @@ def network() -> str:
     """Actors and their membership, control, backing and designation relations."""
     nodes, edges = _network()
     svg = per_release("network.svg", lambda: viz.network_svg(nodes, edges))
-    return render_template("network.html", svg=svg, nodes=nodes, edges=edges)
+    return render_template("network.html", svg=svg, nodes=nodes, edges=edges,
+                           groups=viz.GROUP_COLOURS)
 
 
 @bp.get("/network.svg")
