@@ -15,12 +15,13 @@ import time
 from urllib.parse import quote
 
 import pytest
+import requests
 from rdflib.query import Result
 
 from lodpub.queryscan import refused_services, scan
 from lodpub.store import OxigraphStore
 from lodpub.web import create_app
-from sparql_fixtures import DATA_TRIG, EX, settings_for
+from sparql_fixtures import DATA_TRIG, EX, live_server, settings_for
 
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = f"SELECT ?n WHERE {{ <{EX}s7> <{EX}name> ?n }}"
@@ -269,3 +270,17 @@ def test_queryscan_query_form(query, form):
 def test_limits_row_cap_spares_the_pages_helpers(capped):
     # lodpub's own pages query through select(): they must never lose rows silently
     assert len(capped.extensions["lodpub"].store.select(ALL)) == 4
+
+
+def test_limits_stream_cut_at_the_limit_is_never_silently_short(app):
+    # rows start flowing at once, but nine million of them take longer than the 1 s limit
+    endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    with live_server(app) as base:
+        response = requests.get(base + "/sparql", params={"query": endless}, stream=True,
+                                headers={"Accept": "text/tab-separated-values"}, timeout=30)
+        assert response.status_code == 200
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            for _ in response.iter_content(65536):
+                pass
+        assert requests.get(base + "/sparql", params={"query": SIMPLE},
+                            timeout=30).status_code == 200
