@@ -146,7 +146,7 @@ def test_browser_timeline_and_network(page, real_server):
     nodes = page.locator("figure.network svg a.node")
     assert nodes.count() > 5
     shoot(page, "network")
-    nodes.first.click()
+    nodes.first.locator("circle").click()
     page.wait_for_url("**/id/*.html")
     assert not only_local(page, real_server) and not page.errors
 
