@@ -33,6 +33,27 @@ DATE_PRECISION = {
 }
 
 
+# Readable names for the standard terms pages show most, when the release labels none of them.
+COMMON_LABELS = {
+    "rdf:type": "type", "rdfs:label": "label", "rdfs:comment": "comment",
+    "rdfs:subClassOf": "subclass of", "rdfs:subPropertyOf": "subproperty of",
+    "rdfs:domain": "domain", "rdfs:range": "range", "rdfs:seeAlso": "see also",
+    "rdfs:isDefinedBy": "defined by", "owl:sameAs": "same as", "owl:inverseOf": "inverse of",
+    "owl:equivalentClass": "equivalent class", "owl:equivalentProperty": "equivalent property",
+    "owl:versionIRI": "version IRI", "owl:versionInfo": "version",
+    "skos:prefLabel": "preferred label", "skos:altLabel": "also called",
+    "skos:definition": "definition", "skos:note": "note", "skos:inScheme": "in scheme",
+    "skos:exactMatch": "exact match", "skos:closeMatch": "close match",
+    "skos:broadMatch": "broader match", "skos:narrowMatch": "narrower match",
+    "skos:relatedMatch": "related match", "dct:title": "title", "dct:description": "description",
+    "dct:publisher": "publisher", "dct:language": "language", "dct:license": "licence",
+    "dct:source": "source", "dct:isPartOf": "part of", "dct:created": "created",
+    "dct:modified": "modified", "prov:wasDerivedFrom": "derived from",
+    "prov:wasAttributedTo": "attributed to", "org:member": "member",
+    "org:organization": "organization",
+}
+
+
 @dataclass(frozen=True)
 class TermView:
     """An RDF term ready for a template: text to show, where it links, what kind it is."""
@@ -69,7 +90,8 @@ class Labels:
             return f"statement {fragment[1:]} of {self.label(base)}"
         if fragment and is_local(iri):
             return f"{fragment.replace('-', ' ')} of {self.label(base)}"
-        return curie(iri)
+        short = curie(iri)
+        return COMMON_LABELS.get(short, short)
 
     def has_label(self, iri: str) -> bool:
         """Whether the release gives ``iri`` a label."""
