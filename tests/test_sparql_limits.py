@@ -18,8 +18,9 @@ import pytest
 import requests
 from rdflib.query import Result
 
+from lodpub.errors import QueryTimeout
 from lodpub.queryscan import refused_services, scan
-from lodpub.store import OxigraphStore
+from lodpub.store import OxigraphStore, RemoteStore
 from lodpub.web import create_app
 from sparql_fixtures import DATA_TRIG, EX, live_server, settings_for
 
@@ -284,3 +285,12 @@ def test_limits_stream_cut_at_the_limit_is_never_silently_short(app):
                 pass
         assert requests.get(base + "/sparql", params={"query": SIMPLE},
                             timeout=30).status_code == 200
+
+
+def test_limits_remote_store_holds_the_time_limit(canaries):
+    store = RemoteStore(canaries["hanging"].url, query_timeout=0.5)
+    try:
+        with pytest.raises(QueryTimeout, match="stopped after 0.5 s"):
+            store.select("SELECT * WHERE { ?s ?p ?o }")
+    finally:
+        store.close()
