@@ -20,7 +20,8 @@ from ..errors import LodpubError
 from ..formats import ResultFormat
 
 log = logging.getLogger(__name__)
-JSON_TYPES = ("application/json", "text/html", "text/plain")
+ERROR_TYPES = (  # how an error can be rendered, the default first
+    "application/json", "text/html", "text/plain")
 
 
 class HttpError(LodpubError):
@@ -162,7 +163,7 @@ def prefers_html(req: Request) -> bool:
 def render_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """The error as JSON, HTML or text, by the request's Accept header."""
     title = _title(status)
-    best = best_match(request.headers.get("Accept"), list(JSON_TYPES)) or "application/json"
+    best = best_match(request.headers.get("Accept"), list(ERROR_TYPES)) or "application/json"
     if best == "text/html":
         response = Response(render_template("error.html", status=status, title=title,
                                             message=message), mimetype="text/html")
