@@ -22,13 +22,15 @@ TURTLE = {"Accept": "text/turtle"}
 
 
 def release_iris(release) -> list[str]:
-    """Every IRI under BASE in the release: subjects, predicates, objects and graph names."""
+    """Every IRI under BASE in the release (TriG dump and shapes): subjects, predicates,
+    objects and graph names."""
     found: set[str] = set()
-    with release.dataset_file.open("rb") as fh:
-        for quad in ox.parse(fh, format=ox.RdfFormat.TRIG):
-            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
-                if isinstance(term, ox.NamedNode) and term.value.startswith(BASE):
-                    found.add(term.value)
+    for name, syntax in (("lodpub.trig", ox.RdfFormat.TRIG), ("shapes.ttl", ox.RdfFormat.TURTLE)):
+        with (release.path / name).open("rb") as fh:
+            for quad in ox.parse(fh, format=syntax):
+                for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+                    if isinstance(term, ox.NamedNode) and term.value.startswith(BASE):
+                        found.add(term.value)
     return sorted(found)
 
 

@@ -262,6 +262,26 @@ def test_resources_property_page_shows_domain_range_and_shape(client):
     assert (LPO.memberOf, RDFS.range, LPO.Organization) in term_graph
 
 
+def test_resources_shape_iri_dereferences(client):
+    location = client.get("/shapes/ArmedGroupShape", headers=HTML).headers["Location"]
+    html = client.get(location).get_data(as_text=True)
+    assert "An armed group needs exactly one English label." in html
+    assert "instances of lpo:ArmedGroup" in html
+    graph = parse_rdf(client.get("/shapes/ArmedGroupShape.ttl").get_data(as_text=True),
+                      "text/turtle")
+    shape = URIRef("https://w3id.org/lodpub/shapes/ArmedGroupShape")
+    assert (shape, URIRef("http://www.w3.org/ns/shacl#targetClass"), LPO.ArmedGroup) in graph
+
+
+def test_resources_shapes_iri_lists_every_shape(client):
+    location = client.get("/shapes/", headers=HTML).headers["Location"]
+    assert location == "http://localhost/shapes.html"
+    links = Links(client.get(location).get_data(as_text=True))
+    assert "http://localhost/shapes/MemberShape.html" in links.hrefs()
+    graph = parse_rdf(client.get("/shapes.ttl").get_data(as_text=True), "text/turtle")
+    assert (URIRef("https://w3id.org/lodpub/shapes/MemberShape"), None, None) in graph
+
+
 def test_resources_concept_page_lists_claims_of_that_kind(client):
     html = client.get("/vocab/forecast.html").get_data(as_text=True)
     assert "The United States will likely withdraw from Erbil" in html

@@ -17,9 +17,10 @@ from . import rdfdocs
 from .claims import claim_anchors, claim_views, sentence_views, source_metadata
 from .describe import describe, last_page, schema_org
 from .labels import labels
-from .linking import local_url
+from .linking import is_local, local_url
 from .ontodoc import ontology_doc, parsed, term_doc
 from .rdfdocs import DOC_FORMATS, DocFormat
+from .shapedoc import describe_shape, shape_graph
 
 
 def _page_number() -> int:
@@ -107,8 +108,30 @@ def _graph_html(stem: str, iri: str) -> str:
     return render_template("graph.html", triples=triples, query=query, **_context(stem, iri))
 
 
+def is_shape(iri: str) -> bool:
+    """Whether ``iri`` names a shape of the release's shapes.ttl (not loaded in the store)."""
+    return (URIRef(iri), None, None) in parsed("shapes")
+
+
+def _shape_html(stem: str, iri: str) -> str:
+    shape = describe_shape(parsed("shapes"), URIRef(iri))
+    return render_template("shape.html", shape=shape, **_context(stem, iri))
+
+
+def render_shapes(fmt: DocFormat) -> Response:
+    """The whole shapes graph: a page listing every named shape, or the graph in RDF."""
+    shapes = parsed("shapes")
+    if fmt.ext != "html":
+        return Response(rdfdocs.serialize(shapes, fmt), mimetype=fmt.media_type)
+    named = sorted({s for s in shapes.subjects() if isinstance(s, URIRef) and is_local(s)})
+    views = [describe_shape(shapes, s) for s in named if str(s) != BASE + "shapes/"]
+    body = render_template("shapes.html", shapes=views, **_context("shapes", BASE + "shapes/"))
+    return Response(body, mimetype="text/html")
+
+
 HTML_BUILDERS = {"id": _thing_html, "vocab": _thing_html, "claim": _claim_html,
-                 "source": _source_html, "ontology": _ontology_html, "graph": _graph_html}
+                 "source": _source_html, "ontology": _ontology_html, "graph": _graph_html,
+                 "shapes": _shape_html}
 
 
 def _rdf_graph(stem: str, iri: str) -> Graph:
@@ -116,6 +139,8 @@ def _rdf_graph(stem: str, iri: str) -> Graph:
     kind = stem.split("/", 1)[0]
     if kind == "graph":
         return rdfdocs.named_graph(store, iri)
+    if kind == "shapes" and is_shape(iri):
+        return shape_graph(parsed("shapes"), URIRef(iri))
     if kind == "source":
         return rdfdocs.source_graph(store, iri, labels().has_label)
     if iri == str(ONTOLOGY_IRI):

@@ -13,7 +13,7 @@ from rdflib import URIRef
 from ..namespaces import BASE, PREFIXES
 
 # First path segments (under BASE) whose things have HTML pages at "<path>.html".
-PAGE_SEGMENTS = ("id", "claim", "source", "ontology", "vocab", "graph")
+PAGE_SEGMENTS = ("id", "claim", "source", "ontology", "vocab", "graph", "shapes")
 
 
 def public_root() -> str:

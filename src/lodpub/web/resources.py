@@ -24,7 +24,7 @@ from .linking import local_url, page_url
 from .memo import per_release
 from .rdfdocs import DOC_FORMATS, FORMAT_BY_EXT, MEDIA_ALIASES, DocFormat
 
-KINDS_DOC = ("id", "claim", "source", "vocab", "graph", "ontology")
+KINDS_DOC = ("id", "claim", "source", "vocab", "graph", "ontology", "shapes")
 bp = Blueprint("resources", __name__)
 
 _deref = {"303": {"description": "See Other: the HTML page or data document, by Accept "
@@ -40,6 +40,12 @@ OPENAPI = {
                                 "parameters": [{"name": "ext", "in": "path", "required": True,
                                                 "schema": {"type": "string"}}],
                                 "responses": _deref}},
+    "/shapes/": {"get": {"summary": "the SHACL shapes IRI (303 to the list of shapes or RDF)",
+                         "responses": _deref}},
+    "/shapes.{ext}": {"get": {"summary": "every SHACL shape of the release, HTML or RDF",
+                              "parameters": [{"name": "ext", "in": "path", "required": True,
+                                              "schema": {"type": "string"}}],
+                              "responses": _deref}},
     "/{kind}/{rest}": {"get": {
         "summary": "any IRI lodpub mints: /id/…, /claim/…, /source/…, /vocab/…, /graph/…, "
                    "/ontology/<term>; add an extension for a document",
@@ -142,7 +148,7 @@ def serve(path: str) -> Response:
         abort(404, description=f"{stem!r} is not a lodpub IRI path")
     iri = BASE + stem
     store = current_app.extensions["lodpub"].store
-    if not known_iri(store, iri):
+    if not (known_iri(store, iri) or documents.is_shape(iri)):
         return not_found(iri)
     if fmt is None:
         return see_other(stem)
@@ -166,7 +172,29 @@ def ontology_document(ext: str) -> Response:
     return serve(f"ontology.{ext}")
 
 
-@bp.get("/<any(id, claim, source, vocab, graph, ontology):kind>/<path:rest>")
+@bp.get("/shapes/")
+def shapes() -> Response:
+    """The shapes IRI (``…/shapes/``): 303 to the list of shapes or to shapes.ttl."""
+    fmt = negotiate()
+    if fmt is None:
+        abort(406, description="the shapes are available as HTML or as RDF")
+    response = redirect(f"{local_url(BASE)}shapes.{fmt.ext}", code=303)
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = link_header("shapes", None)
+    return response
+
+
+@bp.get("/shapes.<ext>")
+def shapes_document(ext: str) -> Response:
+    """Every shape of the release, as a page or in RDF."""
+    if ext not in FORMAT_BY_EXT:
+        abort(404, description=f"no shapes document in format {ext!r}")
+    response = documents.render_shapes(FORMAT_BY_EXT[ext])
+    response.headers["Link"] = link_header("shapes", FORMAT_BY_EXT[ext])
+    return response
+
+
+@bp.get("/<any(id, claim, source, vocab, graph, ontology, shapes):kind>/<path:rest>")
 def resource(kind: str, rest: str) -> Response:
     """Any IRI lodpub mints under one of its namespaces."""
     return serve(f"{kind}/{rest}")

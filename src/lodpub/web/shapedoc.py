@@ -51,12 +51,28 @@ def _targets(shapes: Graph, onto: Graph, term: URIRef, is_class: bool) -> dict:
     return found
 
 
-def _describe(shapes: Graph, shape, target: str) -> ShapeDoc:
+def shape_graph(shapes: Graph, shape) -> Graph:
+    """The shape's own triples with its property shapes (named or not)."""
     text = Graph(namespace_manager=shapes.namespace_manager)
     text += shapes.cbd(shape)
     for prop_shape in shapes.objects(shape, SH.property):
         if isinstance(prop_shape, URIRef):
             text += shapes.cbd(prop_shape)
+    return text
+
+
+def describe_shape(shapes: Graph, shape: URIRef) -> ShapeDoc:
+    """A shape on its own page: what it targets, in words, and what it checks."""
+    targets = [f"instances of {curie(c)}" for c in shapes.objects(shape, SH.targetClass)]
+    targets += [f"subjects of {curie(p)}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
+    targets += [f"objects of {curie(p)}" for p in shapes.objects(shape, SH.targetObjectsOf)]
+    targets += ["what its SPARQL target selects" for _ in shapes.objects(shape, SH.target)]
+    targets += [f"the values of {curie(p)}" for p in shapes.objects(shape, SH.path)]
+    return _describe(shapes, shape, "; ".join(targets) or "what other shapes refer to it")
+
+
+def _describe(shapes: Graph, shape, target: str) -> ShapeDoc:
+    text = shape_graph(shapes, shape)
     name = shapes.value(shape, SH.name) or (curie(shape) if isinstance(shape, URIRef) else "")
     return ShapeDoc(
         iri=str(shape) if isinstance(shape, URIRef) else "",
