@@ -226,6 +226,18 @@ def test_sparql_service_description_follows_served_host(client):
     assert (endpoint, SD.endpoint, endpoint) in graph
 
 
+def test_sparql_service_description_uses_public_url(tmp_path):
+    settings = settings_for(tmp_path, workers=1, public_url="https://data.example.org/lod/")
+    app = create_app(settings, data_files=[DATA_TRIG])
+    try:
+        response = app.test_client().get("/sparql", headers={"Accept": "text/turtle"})
+        graph = Graph().parse(data=response.data, format="turtle")
+        endpoint = URIRef("https://data.example.org/lod/sparql")
+        assert (endpoint, SD.endpoint, endpoint) in graph
+    finally:
+        app.extensions["lodpub"].close()
+
+
 def test_sparql_service_description_json_ld(client):
     response = client.get("/sparql?format=jsonld")
     graph = parse_rdf(response.data, "json-ld")
