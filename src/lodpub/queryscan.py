@@ -10,6 +10,7 @@ with the query's own PREFIX declarations. The full parse stays with pyoxigraph, 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -83,7 +84,23 @@ def _service_target(toks: list[tuple[str, str]], i: int, prefixes: dict[str, str
 
 
 def scan(text: str) -> QueryInfo:
-    """Scan a query (or update) text; never raises, whatever the input."""
+    """Scan a query (or update) text; never raises, whatever the input.
+
+    Short texts are memoized (the endpoint and the store both scan each query, and pages and
+    clients repeat theirs); treat the returned QueryInfo as read-only.
+    """
+    return _scan_cached(text) if len(text) <= CACHED_LENGTH else _scan(text)
+
+
+CACHED_LENGTH = 4096
+
+
+@functools.lru_cache(maxsize=512)
+def _scan_cached(text: str) -> QueryInfo:
+    return _scan(text)
+
+
+def _scan(text: str) -> QueryInfo:
     toks = tokens(text)
     info = QueryInfo()
     for i, (kind, value) in enumerate(toks):
