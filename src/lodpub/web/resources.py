@@ -16,7 +16,16 @@ import re
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from rdflib import URIRef
 
-from ..namespaces import BASE, ONTOLOGY_IRI
+from ..namespaces import (
+    BASE,
+    GRAPH_CLAIMS,
+    GRAPH_FACTS,
+    GRAPH_INFERRED,
+    GRAPH_LINKS,
+    GRAPH_ONTOLOGY,
+    GRAPH_WIKIDATA,
+    ONTOLOGY_IRI,
+)
 from . import documents
 from .describe import known_iri
 from .labels import labels
@@ -24,6 +33,9 @@ from .linking import local_url, page_url
 from .memo import per_release
 from .rdfdocs import DOC_FORMATS, FORMAT_BY_EXT, MEDIA_ALIASES, DocFormat
 
+# The contract's named graphs answer even when a release leaves one empty (e.g. no reasoning).
+NAMED_GRAPHS = {str(g) for g in (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_INFERRED,
+                                 GRAPH_LINKS, GRAPH_WIKIDATA)}
 KINDS_DOC = ("id", "claim", "source", "vocab", "graph", "ontology", "shapes")
 bp = Blueprint("resources", __name__)
 
@@ -148,7 +160,7 @@ def serve(path: str) -> Response:
         abort(404, description=f"{stem!r} is not a lodpub IRI path")
     iri = BASE + stem
     store = current_app.extensions["lodpub"].store
-    if not (known_iri(store, iri) or documents.is_shape(iri)):
+    if not (known_iri(store, iri) or iri in NAMED_GRAPHS or documents.is_shape(iri)):
         return not_found(iri)
     if fmt is None:
         return see_other(stem)
