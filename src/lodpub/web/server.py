@@ -3,8 +3,10 @@
 Why waitress rather than gunicorn: the expensive work (query evaluation and result
 serialization) already runs in the query worker processes, outside the GIL, so the HTTP process
 only parses requests and copies bytes; waitress does that with threads in one process that owns
-one worker pool, runs on every platform and needs no separate master process. Several gunicorn
-processes would each start their own pool of query workers and split ``workers`` between them.
+one worker pool that every request shares. gunicorn with two processes answered tiny queries
+up to twice as fast on a 2-core machine, but each process would start its own pool and split
+``workers``, so a slow query could make one process answer 503 while the other has idle
+workers (see docs/endpoint.md).
 """
 
 from __future__ import annotations
