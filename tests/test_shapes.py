@@ -103,6 +103,12 @@ EXPECTED: dict[str, Expect] = {
         {("Claim-attribution", "claim:kh-pressure")}, "attributed to exactly one entity"),
     "claim/attribution-is-text.trig": Expect(
         {("Claim-attribution", "claim:kh-pressure")}, "Set `by:` in the record"),
+    "claim/statement-date-as-text.trig": Expect(
+        {("StatementDate", "claim:kh-pressure")},
+        'gives lpo:latestDate the value "the end of 2025", which is not a valid xsd:date'),
+    "claim/statement-range.trig": Expect(
+        {("StatementRange", "claim:kh-pressure")},
+        "gives lpo:memberOf the value id:iraq, which must be a lpo:Organization"),
     "claim/undescribed-entity.trig": Expect(
         {("ClaimEntitiesDescribed", "claim:kh-pressure")},
         "names id:ghost-militia, which neither graph:facts nor graph:claims describes"),
@@ -205,7 +211,7 @@ def test_shapes_valid_fixture_conforms(shapes: Graph, ontology: Graph) -> None:
     assert report.conforms
     assert report.checked == (GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_LINKS)
     assert (REPORT_IRI, SH.conforms, Literal(True)) in report.graph
-    assert "shapes and 11 SPARQL checks: the data conforms (nothing to report)" in report.text()
+    assert "shapes and 13 SPARQL checks: the data conforms (nothing to report)" in report.text()
 
 
 def test_shapes_every_family_has_a_broken_fixture() -> None:
