@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from lodpub.namespaces import GRAPH_CLAIMS, GRAPH_FACTS, LPO, OWL, RDF, WD
+from lodpub.namespaces import GRAPH_CLAIMS, GRAPH_FACTS, LPO, OWL, RDF, RDFS, WD
 from lodpub.web import create_app
 
 QUERIES = Path(__file__).resolve().parents[1] / "src" / "lodpub" / "queries" / "wikidata"
@@ -124,8 +124,12 @@ def test_federation_states_join_facts_with_stand_in(release_settings, release, s
                                           headers={"Accept": JSON})
         assert response.status_code == 200, response.get_data(as_text=True)
         rows = json.loads(response.get_data())["results"]["bindings"]
-        quotes = {str(r["q"]) for r in app.extensions["lodpub"].store.select(
+        store = app.extensions["lodpub"].store
+        quotes = {str(r["q"]) for r in store.select(
             f"SELECT ?q WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{ ?c <{LPO.quote}> ?q }} }}")}
+        holders = store.select(f"""SELECT ?state ?h ?p WHERE {{ GRAPH <{GRAPH_FACTS}> {{
+            ?post <{LPO.postIn}> ?state ; <{RDFS.label}> ?p .
+            ?holder <{LPO.holdsPost}> ?post ; <{RDFS.label}> ?h }} }}""")
     finally:
         app.extensions["lodpub"].close()
     got = {r["state"]["value"]: r for r in rows}
@@ -137,6 +141,10 @@ def test_federation_states_join_facts_with_stand_in(release_settings, release, s
         assert row["headOfGovernmentName"]["value"] == head
         if "documentSays" in row:
             assert row["documentSays"]["value"] in quotes
+        named = {f"{h['h']} ({h['p']})" for h in holders if str(h["state"]) == state}
+        said = row.get("documentOfficeHolders", {}).get("value", "")
+        assert set(filter(None, said.split("; "))) == named
+    assert any("documentOfficeHolders" in row for row in rows)
 
 
 def test_federation_refused_without_allowlist(release_settings, release, stand_in):
