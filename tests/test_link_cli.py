@@ -262,3 +262,14 @@ def test_link_cli_propose_and_apply(project, tmp_path):
     result = runner.invoke(main, ["--project", str(project.project_dir), "link",
                                   "--apply", str(bad)])
     assert result.exit_code == 2 and "each candidate needs qid, label, source" in result.output
+
+
+def test_link_apply_creates_the_links_file_when_absent(project, tmp_path):
+    (project.data_dir / "wikidata.yaml").unlink()
+    out = tmp_path / "review.yaml"
+    propose(project, offline_file=RESPONSES, out=out)
+    _decide(out, {("kataib-hezbollah", "Q900000001"): "accept"})
+    apply(project, out)
+    written = yaml.safe_load((project.data_dir / "wikidata.yaml").read_text(encoding="utf-8"))
+    assert list(written) == ["kataib-hezbollah"]
+    assert written["kataib-hezbollah"]["qid"] == "Q900000001"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
+from lodpub.names import acronym, name_score, normalise, skeleton
 from lodpub.namespaces import GRAPH_FACTS, ID, LPO, OWL, RDFS, WD
 from lodpub.web import create_app
 
@@ -225,3 +226,24 @@ def test_reconcile_data_extension_fetches_wikidata_ids_and_values(app, client):
     assert answer["rows"]["no-such-entity"] == {"wikidata": [], "memberOf": []}
     bad = client.post("/reconcile", data={"extend": json.dumps({"ids": ["iraq"]})})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("variant, name", [
+    ("Kata'ib Hizballah", "Kataib Hezbollah"),
+    ("Kataʼib Ḥizbullah", "Kataib Hezbollah"),
+    ("Hizbullah", "Hezbollah"),
+    ("al-Sudani", "Sudani"),
+])
+def test_reconcile_names_transliterations_meet(variant, name):
+    assert skeleton(variant) == skeleton(name)
+    assert name_score(variant, name) >= 95
+
+
+def test_reconcile_names_normalise_and_acronym():
+    assert normalise("  Kata’ib  Ḥizballah! ") == "kataib hizballah"
+    assert acronym("Popular Mobilization Forces") == "pmf"
+    assert name_score("PMF", "Popular Mobilization Forces") > 90
+    assert name_score("Iraq", "Iraq") == 100
+    # a whole name beats a name that merely contains it
+    assert name_score("Hezbollah", "Hezbollah") > name_score("Hezbollah", "Kataib Hezbollah")
+    assert name_score("Iraq", "Iran") < 80
