@@ -132,6 +132,8 @@ EXPECTED: dict[str, Expect] = {
         {("EntityHasLinkStatus", "id:sudani")}, "has no Wikidata link status"),
     "links/no-item-without-reason.trig": Expect(
         {("NoItemEntity", "id:author")}, "needs a reason"),
+    "links/unverified-unexplained.trig": Expect(
+        {("UnverifiedEntityExplained", "id:pmf")}, "should say what was found", conforms=True),
     "links/sameas-without-link.trig": Expect(
         {("SameAsMatchesLink", "id:sudani")}, "disagree about the entity's Wikidata item"),
     "forecast/statement-in-facts.trig": Expect(
