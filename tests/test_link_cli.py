@@ -273,3 +273,17 @@ def test_link_apply_creates_the_links_file_when_absent(project, tmp_path):
     written = yaml.safe_load((project.data_dir / "wikidata.yaml").read_text(encoding="utf-8"))
     assert list(written) == ["kataib-hezbollah"]
     assert written["kataib-hezbollah"]["qid"] == "Q900000001"
+
+
+def test_link_apply_keeps_evidence_of_the_same_item(project, tmp_path):
+    review = {"api": "x", "retrieved": "2026-11-21", "reviewer": "A. Reviewer", "entities": [
+        {"id": "iraq", "candidates": [{"qid": "Q900000200", "label": "Iraq",
+                                       "source": "https://example.org/api?ids=Q900000200",
+                                       "decision": "accept"}]}]}
+    path = tmp_path / "review.yaml"
+    path.write_text(yaml.safe_dump(review), encoding="utf-8")
+    apply(project, path)
+    block = {e.id: e for e in load_entities(project.data_dir)}["iraq"].wikidata
+    assert [e["source"] for e in block["evidence"]] == [
+        "hand-made", "https://example.org/api?ids=Q900000200"]
+    assert block["evidence"][1]["retrieved"] == "2026-11-21"

@@ -221,23 +221,33 @@ def _accepted(review: Mapping[str, Any], known: Iterable[Entity], where: Path) -
     return chosen
 
 
+def _linked_block(entity: Entity, candidate: Mapping[str, Any], review: Mapping[str, Any],
+                  review_file: Path) -> dict[str, Any]:
+    """The new wikidata block: linked, with this review's evidence after any already kept."""
+    instance_of = ", ".join(candidate.get("instance_of") or []) or "nothing stated"
+    note = (f"Accepted in review file {review_file.name} by {review['reviewer']}: "
+            f"{candidate['label']!r}, {candidate.get('description') or 'no description'}; "
+            f"instance of {instance_of}.")
+    evidence = {"source": candidate["source"], "label": candidate["label"],
+                "retrieved": review["retrieved"], "note": note}
+    kept = []
+    if entity.wikidata.get("status") == "linked":  # same item (a different one is refused)
+        kept = [e for e in entity.wikidata.get("evidence") or []
+                if e.get("source") != evidence["source"]]
+    return {"status": "linked", "qid": candidate["qid"], "evidence": [*kept, evidence]}
+
+
 def apply(settings: Settings, review_file: Path) -> Applied:
-    """Record the accepted candidates of ``review_file`` in data/wikidata.yaml, with evidence."""
+    """Record the accepted candidates of ``review_file`` in data/wikidata.yaml, with evidence.
+
+    An entity already linked to the accepted item keeps its evidence and gains this one.
+    """
     review_file = Path(review_file)
     review = read_review(review_file)
-    entities = load_entities(settings.data_dir)
-    chosen = _accepted(review, entities, review_file)
-    blocks = {}
-    for entity_id, candidate in chosen.items():
-        note = (f"Accepted in review file {review_file.name} by {review['reviewer']}: "
-                f"{candidate['label']!r}, {candidate.get('description') or 'no description'}; "
-                f"instance of {', '.join(candidate.get('instance_of') or []) or 'nothing stated'}.")
-        blocks[entity_id] = {
-            "status": "linked",
-            "qid": candidate["qid"],
-            "evidence": [{"source": candidate["source"], "label": candidate["label"],
-                          "retrieved": review["retrieved"], "note": note}],
-        }
+    entities = {e.id: e for e in load_entities(settings.data_dir)}
+    chosen = _accepted(review, entities.values(), review_file)
+    blocks = {entity_id: _linked_block(entities[entity_id], candidate, review, review_file)
+              for entity_id, candidate in chosen.items()}
     links_file = settings.data_dir / "wikidata.yaml"
     if blocks:
         write_links(links_file, blocks)
