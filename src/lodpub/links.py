@@ -43,7 +43,8 @@ class LinkedEntity(Protocol):
     wikidata: Mapping[str, Any]
 
     @property
-    def iri(self) -> URIRef: ...
+    def iri(self) -> URIRef:
+        """The entity's IRI."""
 
 
 def item_iri(qid: str) -> URIRef:

@@ -125,6 +125,7 @@ def write_links(path: Path, blocks: Mapping[str, Mapping[str, Any]]) -> None:
     spans = _blocks(lines)
 
     def dump(entity_id: str) -> list[str]:
+        """The YAML lines of one entity's block."""
         text = yaml.safe_dump({entity_id: dict(blocks[entity_id])}, sort_keys=False,
                               allow_unicode=True, width=100)
         return text.splitlines(keepends=True)
