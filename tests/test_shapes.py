@@ -128,6 +128,9 @@ EXPECTED: dict[str, Expect] = {
     "links/evidence-without-label.trig": Expect(
         {("LinkEvidence", "<https://w3id.org/lodpub/id/iraq#wikidata-evidence-1>")},
         "records the item's own label"),
+    "links/evidence-date-not-a-date.trig": Expect(
+        {("LinkEvidence", "<https://w3id.org/lodpub/id/iraq#wikidata-evidence-1>")},
+        "a valid xsd:date (YYYY-MM-DD)"),
     "links/no-status.trig": Expect(
         {("EntityHasLinkStatus", "id:sudani")}, "has no Wikidata link status"),
     "links/no-item-without-reason.trig": Expect(
