@@ -120,9 +120,11 @@ def test_reconcile_by_wikidata_id_property(app, client):
     linked = _linked_entities(app)
     assert linked, "the release links no entity to Wikidata"
     iri, qid = sorted(linked.items())[0]
-    answer = _reconcile(client, {"q0": {"properties": [{"pid": "wikidata", "v": qid}]}})
-    first = answer["q0"]["result"][0]
-    assert f"{ID}{first['id']}" == iri and first["score"] == 100 and first["wikidata"] == qid
+    answer = _reconcile(client, {"q0": {"properties": [{"pid": "wikidata", "v": qid}]},
+                                 "q1": {"query": qid}, "q2": {"query": iri}})
+    for key in ("q0", "q1", "q2"):  # by property, by QID as query, by lodpub IRI as query
+        first = answer[key]["result"][0]
+        assert f"{ID}{first['id']}" == iri and first["score"] == 100 and first["wikidata"] == qid
 
 
 def test_reconcile_type_constraint_excludes_other_types(client):
