@@ -47,6 +47,7 @@ HERMIT_DATATYPES = frozenset(
     ]
 )
 
+
 def find_java(java: str | None = None) -> str:
     """The Java executable to run HermiT with; raises ``JavaMissing`` with the install hint."""
     if java is None and os.environ.get("JAVA_HOME"):
