@@ -176,11 +176,13 @@ def _answer_once(settings: Settings, path: str, data_files) -> None:
 @click.option("--api", "api_url", help="Wikidata API URL (default: the wikidata_api setting).")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("link-review.yaml"),
               show_default=True, help="Review file to write.")
+@click.option("--include-none", is_flag=True,
+              help="Also search for entities recorded as having no item (events, n-ary nodes).")
 @click.option("--apply", "review_file", type=click.Path(exists=True, path_type=Path),
               help="Record the candidates accepted in this review file in data/wikidata.yaml.")
 @click.pass_context
 @handle_errors
-def link(ctx: click.Context, offline_file, api_url, out, review_file) -> None:
+def link(ctx: click.Context, offline_file, api_url, out, include_none, review_file) -> None:
     """Propose Wikidata items for unlinked entities, for a person to review; or apply a review.
 
     Nothing is accepted automatically: `lodpub link` writes a review file; mark each candidate
@@ -193,5 +195,6 @@ def link(ctx: click.Context, offline_file, api_url, out, review_file) -> None:
         applied = linking.apply(settings, review_file)
         click.echo(str(applied))
         return
-    proposal = linking.propose(settings, offline_file=offline_file, api_url=api_url, out=out)
+    proposal = linking.propose(settings, offline_file=offline_file, api_url=api_url, out=out,
+                               include_none=include_none)
     click.echo(str(proposal))

@@ -22,7 +22,7 @@ include_none=False) -> Proposal``
     Other entries of data/wikidata.yaml are kept as written (comments included).
 
 The CLI (cli.py) wires them as ``lodpub link [--offline FILE] [--api URL] [--out FILE]`` and
-``lodpub link --apply FILE`` (``include_none`` has no flag there yet).
+``lodpub link --apply FILE``; ``--include-none`` sets ``include_none``.
 """
 
 from __future__ import annotations

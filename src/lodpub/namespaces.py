@@ -48,6 +48,8 @@ P = _NS("http://www.wikidata.org/prop/")
 PS = _NS("http://www.wikidata.org/prop/statement/")
 PQ = _NS("http://www.wikidata.org/prop/qualifier/")
 PR = _NS("http://www.wikidata.org/prop/reference/")
+PSV = _NS("http://www.wikidata.org/prop/statement/value/")
+PQV = _NS("http://www.wikidata.org/prop/qualifier/value/")
 WDS = _NS("http://www.wikidata.org/entity/statement/")
 WDREF = _NS("http://www.wikidata.org/reference/")
 WIKIBASE = _NS("http://wikiba.se/ontology#")
@@ -82,6 +84,8 @@ PREFIXES: dict[str, str] = {
     "ps": str(PS),
     "pq": str(PQ),
     "pr": str(PR),
+    "psv": str(PSV),
+    "pqv": str(PQV),
     "wds": str(WDS),
     "wdref": str(WDREF),
     "wikibase": str(WIKIBASE),
@@ -104,7 +108,8 @@ def expand(curie: str) -> URIRef:
     try:
         return URIRef(PREFIXES[prefix] + local)
     except KeyError:
-        raise KeyError(f"unknown prefix {prefix!r} in {curie!r}; known: {', '.join(PREFIXES)}") from None
+        known = ", ".join(PREFIXES)
+        raise KeyError(f"unknown prefix {prefix!r} in {curie!r}; known: {known}") from None
 
 
 def sentence_iri(source_id: str, number: int) -> URIRef:
