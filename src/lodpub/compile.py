@@ -94,7 +94,8 @@ def literal(value: Mapping[str, Any], where: str) -> Literal:
         "iri": URIRef,
     }
     if key not in makers:
-        raise RecordError(f"{where}: unknown literal kind {key!r}; use one of date, {', '.join(makers)}")
+        kinds = ", ".join(["date", *makers])
+        raise RecordError(f"{where}: unknown literal kind {key!r}; use one of {kinds}")
     try:
         return makers[key](raw)
     except (TypeError, ValueError):
@@ -204,7 +205,8 @@ def _add_anchor(claims: Graph, claim: URIRef, where: Anchor) -> None:
     claims.add((target, OA.hasSelector, position_sel))
     claims.add((quote_sel, RDF.type, OA.TextQuoteSelector))
     claims.add((quote_sel, OA.exact, Literal(text[where.start:where.end])))
-    claims.add((quote_sel, OA.prefix, Literal(text[max(0, where.start - QUOTE_CONTEXT):where.start])))
+    prefix = text[max(0, where.start - QUOTE_CONTEXT):where.start]
+    claims.add((quote_sel, OA.prefix, Literal(prefix)))
     claims.add((quote_sel, OA.suffix, Literal(text[where.end:where.end + QUOTE_CONTEXT])))
     claims.add((position_sel, RDF.type, OA.TextPositionSelector))
     claims.add((position_sel, OA.start, Literal(where.start, datatype=XSD.nonNegativeInteger)))
@@ -275,7 +277,8 @@ def source_graph(source: Source, not_encoded: Sequence[NotEncoded]) -> Graph:
         graph.add((node, RDF.type, LPO.Sentence))
         graph.add((node, RDFS.label, Literal(f"Sentence {sentence.number}", lang="en")))
         graph.add((node, DCTERMS.isPartOf, doc))
-        graph.add((node, LPO.sentenceNumber, Literal(sentence.number, datatype=XSD.positiveInteger)))
+        number = Literal(sentence.number, datatype=XSD.positiveInteger)
+        graph.add((node, LPO.sentenceNumber, number))
         graph.add((node, LPO.text, Literal(sentence.text)))
         graph.add((node, LPO.start, Literal(sentence.start, datatype=XSD.nonNegativeInteger)))
         graph.add((node, LPO.end, Literal(sentence.end, datatype=XSD.nonNegativeInteger)))

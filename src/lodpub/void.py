@@ -54,12 +54,14 @@ def describe(version: str, graphs: Mapping[URIRef, Graph], files: Sequence[dict]
     ds = DATASET_IRI
     for t in (VOID.Dataset, DCAT.Dataset):
         g.add((ds, RDF.type, t))
-    g.add((ds, DCTERMS.title, Literal("lodpub: Iraq between Iran and the United States", lang="en")))
+    title = "lodpub: Iraq between Iran and the United States"
+    g.add((ds, DCTERMS.title, Literal(title, lang="en")))
     g.add((ds, RDFS.label, Literal("lodpub dataset", lang="en")))
     g.add((ds, DCTERMS.description, Literal(
         "Facts and claims from a Brookings Institution analysis (early 2025) of Iraq between Iran "
         "and the United States after the fall of the Assad regime, each tied to the sentence it "
-        "comes from; forecasts, assessments and recommendations kept apart from facts.", lang="en")))
+        "comes from; forecasts, assessments and recommendations kept apart from facts.",
+        lang="en")))
     g.add((ds, DCTERMS.license, URIRef(license_iri)))
     g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))  # DCAT 3; rdflib's DCAT is DCAT 2
     g.add((ds, OWL.versionInfo, Literal(version)))
