@@ -111,7 +111,8 @@ def _axis(x: YearScale, height: float) -> list[str]:
         out.append(f'<line x1="{x(year):.1f}" y1="{TOP - 12}" x2="{x(year):.1f}" '
                    f'y2="{height - 16}" stroke="#e2e8f0"/>')
     labelled: list[float] = []
-    for year in years:  # label a year where there is room for it
+    starts = [int(a) for a, _ in x.segments]
+    for year in starts + years:  # each segment's first year, then others where there is room
         if all(abs(x(year) - other) >= 34 for other in labelled):
             labelled.append(x(year))
             out.append(f'<text x="{x(year):.1f}" y="{TOP - 16}" text-anchor="middle" '
