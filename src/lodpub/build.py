@@ -165,7 +165,7 @@ def release_files(inputs: Inputs, graphs: dict[URIRef, Graph], report, version: 
         name = f"sources/{source.id}.txt"
         listed[name] = (source.path.read_bytes(), DumpFile(
             name, "Text", "text/plain; charset=utf-8", "The source document, byte for byte"))
-    void_graph = describe(version, graphs, file_entries(listed), list(inputs.sources),
+    void_graph = describe(version, graphs, file_entries(listed), list(inputs.sources.values()),
                           settings.license)
     listed["void.ttl"] = (serialize(sorted_quads({None: void_graph}), ox.RdfFormat.TURTLE),
                           DumpFile("void.ttl", "Turtle", "text/turtle",

@@ -30,6 +30,7 @@ from .namespaces import (
     XSD,
     bind_prefixes,
 )
+from .sources import Source
 
 SPDX = "http://spdx.org/rdf/terms#"
 WIKIDATA_DATASET = URIRef("https://www.wikidata.org/")
@@ -45,8 +46,19 @@ GRAPH_TITLES = {
 }
 
 
+def _summary(sources: Sequence[Source]) -> tuple[str, str]:
+    titles = [s.meta.get("title") or s.id for s in sources]
+    descriptions = " ".join(s.meta.get("description", "") for s in sources).strip()
+    title = "lodpub: " + "; ".join(titles)
+    description = (
+        f"Facts and claims from {'; '.join(titles)}, each tied to the sentence it comes from; "
+        "forecasts, assessments and recommendations are kept apart from reported facts. "
+        + descriptions).strip()
+    return title, description
+
+
 def describe(version: str, graphs: Mapping[URIRef, Graph], files: Sequence[dict],
-             sources: Sequence[str], license_iri: str) -> Graph:
+             sources: Sequence[Source], license_iri: str) -> Graph:
     """VoID and DCAT triples for the dataset and this release."""
     g = Graph()
     bind_prefixes(g)
@@ -54,14 +66,10 @@ def describe(version: str, graphs: Mapping[URIRef, Graph], files: Sequence[dict]
     ds = DATASET_IRI
     for t in (VOID.Dataset, DCAT.Dataset):
         g.add((ds, RDF.type, t))
-    title = "lodpub: Iraq between Iran and the United States"
+    title, description = _summary(sources)
     g.add((ds, DCTERMS.title, Literal(title, lang="en")))
-    g.add((ds, RDFS.label, Literal("lodpub dataset", lang="en")))
-    g.add((ds, DCTERMS.description, Literal(
-        "Facts and claims from a Brookings Institution analysis (early 2025) of Iraq between Iran "
-        "and the United States after the fall of the Assad regime, each tied to the sentence it "
-        "comes from; forecasts, assessments and recommendations kept apart from facts.",
-        lang="en")))
+    g.add((ds, RDFS.label, Literal(title, lang="en")))
+    g.add((ds, DCTERMS.description, Literal(description, lang="en")))
     g.add((ds, DCTERMS.license, URIRef(license_iri)))
     g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))  # DCAT 3; rdflib's DCAT is DCAT 2
     g.add((ds, OWL.versionInfo, Literal(version)))
@@ -73,7 +81,7 @@ def describe(version: str, graphs: Mapping[URIRef, Graph], files: Sequence[dict]
     g.add((ds, FOAF.homepage, URIRef(BASE)))
     g.add((ds, DCTERMS.creator, Literal(f"lodpub {__version__}")))
     for source in sources:
-        g.add((ds, DCTERMS.source, SOURCE[source]))
+        g.add((ds, DCTERMS.source, SOURCE[source.id]))
     for prefix in VOCABULARIES:
         g.add((ds, VOID.vocabulary, URIRef(PREFIXES[prefix])))
     total = sum(len(graph) for graph in graphs.values())
