@@ -101,6 +101,9 @@ EXPECTED: dict[str, Expect] = {
         {("Claim-modality", "claim:kh-pressure")}, "a concept of the modality scheme"),
     "claim/no-attribution.trig": Expect(
         {("Claim-attribution", "claim:kh-pressure")}, "attributed to exactly one entity"),
+    "claim/attributed-to-non-agent.trig": Expect(
+        {("ClaimAttributedToAgent", "claim:kh-pressure")},
+        "attributed to id:coalition-withdrawal-2025, which is not typed as an agent"),
     "claim/attribution-is-text.trig": Expect(
         {("Claim-attribution", "claim:kh-pressure")}, "Set `by:` in the record"),
     "claim/statement-date-as-text.trig": Expect(
@@ -216,7 +219,7 @@ def test_shapes_valid_fixture_conforms(shapes: Graph, ontology: Graph) -> None:
     assert report.conforms
     assert report.checked == (GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_LINKS)
     assert (REPORT_IRI, SH.conforms, Literal(True)) in report.graph
-    assert "shapes and 13 SPARQL checks: the data conforms (nothing to report)" in report.text()
+    assert "shapes and 14 SPARQL checks: the data conforms (nothing to report)" in report.text()
 
 
 def test_shapes_every_family_has_a_broken_fixture() -> None:
