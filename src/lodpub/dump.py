@@ -22,8 +22,6 @@ from rdflib.term import Node
 
 from .namespaces import GRAPH_ONTOLOGY, PREFIXES, PUBLISHED_GRAPHS
 
-SPDX = "http://spdx.org/rdf/terms#"
-
 
 @dataclass(frozen=True)
 class DumpFile:

@@ -42,6 +42,7 @@ OA = _NS("http://www.w3.org/ns/oa#")
 VOID = _NS("http://rdfs.org/ns/void#")
 SD = _NS("http://www.w3.org/ns/sparql-service-description#")
 SH = _NS("http://www.w3.org/ns/shacl#")
+SPDX = _NS("http://spdx.org/rdf/terms#")
 WD = _NS("http://www.wikidata.org/entity/")
 WDT = _NS("http://www.wikidata.org/prop/direct/")
 P = _NS("http://www.wikidata.org/prop/")
@@ -78,6 +79,7 @@ PREFIXES: dict[str, str] = {
     "void": str(VOID),
     "sd": str(SD),
     "sh": str(SH),
+    "spdx": str(SPDX),
     "wd": str(WD),
     "wdt": str(WDT),
     "p": str(P),

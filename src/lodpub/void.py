@@ -25,6 +25,7 @@ from .namespaces import (
     RDFS,
     SD,
     SOURCE,
+    SPDX,
     VOID,
     WD,
     XSD,
@@ -32,7 +33,6 @@ from .namespaces import (
 )
 from .sources import Source
 
-SPDX = "http://spdx.org/rdf/terms#"
 WIKIDATA_DATASET = URIRef("https://www.wikidata.org/")
 VOCABULARIES = ("lpo", "lpv", "schema", "org", "prov", "oa", "skos", "dct", "owl", "rdfs", "time",
                 "sem", "wikibase")
@@ -62,7 +62,6 @@ def describe(version: str, graphs: Mapping[URIRef, Graph], files: Sequence[dict]
     """VoID and DCAT triples for the dataset and this release."""
     g = Graph()
     bind_prefixes(g)
-    g.bind("spdx", SPDX)
     ds = DATASET_IRI
     for t in (VOID.Dataset, DCAT.Dataset):
         g.add((ds, RDF.type, t))
@@ -126,10 +125,10 @@ def _distributions(g: Graph, files: Sequence[dict]) -> None:
         g.add((dist, DCTERMS.format, Literal(entry["format"])))
         g.add((dist, DCAT.byteSize, Literal(entry["size"], datatype=XSD.nonNegativeInteger)))
         checksum = URIRef(f"{dist}-sha256")
-        g.add((dist, URIRef(SPDX + "checksum"), checksum))
-        g.add((checksum, RDF.type, URIRef(SPDX + "Checksum")))
-        g.add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
-        g.add((checksum, URIRef(SPDX + "checksumValue"), Literal(entry["sha256"],
+        g.add((dist, SPDX.checksum, checksum))
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((checksum, SPDX.checksumValue, Literal(entry["sha256"],
                                                                datatype=XSD.hexBinary)))
         if entry.get("triples") is not None:
             g.add((dist, VOID.triples, Literal(entry["triples"], datatype=XSD.integer)))
