@@ -158,7 +158,12 @@ def test_resources_public_url_setting_is_mapped(fixture_release):
         response = client.get("/id/kataib-hezbollah", headers=HTML)
         assert response.headers["Location"] == "https://data.example.org/lodpub/id/kataib-hezbollah.html"
         html = client.get("/id/kataib-hezbollah.html").get_data(as_text=True)
-        assert "https://data.example.org/lodpub/id/pmf.html" in Links(html).hrefs()
+        links = Links(html).hrefs()
+        assert "https://data.example.org/lodpub/id/pmf.html" in links
+        # navigation, stylesheet and downloads follow the public URL too
+        assert "https://data.example.org/lodpub/query" in links
+        assert "https://data.example.org/lodpub/downloads" in links
+        assert 'href="https://data.example.org/lodpub/static/style.css"' in html
     finally:
         app.extensions["lodpub"].close()
 

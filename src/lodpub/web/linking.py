@@ -7,7 +7,7 @@ The public root is the ``public_url`` setting when set, else the request's own h
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_request_context, request, url_for
 from rdflib import URIRef
 
 from ..namespaces import BASE, PREFIXES
@@ -24,6 +24,18 @@ def public_root() -> str:
     if has_request_context():
         return (request.host_url.rstrip("/") + request.script_root).rstrip("/")
     return BASE.rstrip("/")
+
+
+def site_path(path: str) -> str:
+    """``/downloads`` on the serving host (public URL or request host), for links on pages."""
+    return public_root() + path
+
+
+def site_url(endpoint: str, **values) -> str:
+    """``url_for`` on the serving host, so pages work behind a proxy at another address."""
+    path = url_for(endpoint, **values)
+    root = request.script_root if has_request_context() else ""
+    return site_path(path[len(root):] if root and path.startswith(root) else path)
 
 
 def iri_of_path(path: str) -> URIRef:

@@ -11,6 +11,7 @@ from rdflib import Graph, URIRef
 from ..namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, ID, LPO
 from . import viz, vizdata
 from .labels import labels
+from .linking import public_root, site_path, site_url
 from .memo import per_release
 from .querypage import download_links, load_examples, run
 
@@ -81,7 +82,8 @@ def _publication():
 def _globals() -> dict:
     """Template globals every page (and the error pages) can use."""
     return {"license_url": lambda: _publication().settings.license,
-            "release_version": lambda: _publication().version}
+            "release_version": lambda: _publication().version,
+            "site_url": site_url, "site_path": site_path}
 
 
 def _release_text(name: str) -> str:
@@ -150,7 +152,7 @@ def query() -> Response:
     downloads: list = []
     if text.strip():
         outcome = run(_publication().store, labels(), text, _publication().settings.query_timeout)
-        downloads = download_links(text, outcome.form, request.script_root)
+        downloads = download_links(text, outcome.form, public_root())
     body = render_template("query.html", examples=examples, text=text or STARTER_QUERY,
                            outcome=outcome,
                            chosen=chosen, error="", downloads=downloads)
