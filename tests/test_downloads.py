@@ -152,6 +152,10 @@ def test_downloads_real_void_describes_dumps_and_wikidata_links(real_app, releas
     dumps = {str(o).rsplit("/", 1)[-1] for o in graph.objects(DATASET, VOID.dataDump)}
     assert "lodpub.ttl" in dumps and "lodpub.trig" in dumps
     assert (None, RDF.type, VOID.Linkset) in graph
+    assert (DATASET, URIRef("http://purl.org/dc/terms/license"), None) in graph
+    assert (DATASET, VOID.vocabulary, None) in graph
+    total = int(graph.value(DATASET, VOID.triples))
+    assert total == sum(release.manifest["graphs"].values())
 
 
 def test_downloads_real_store_counts_match_the_build(real_app, release):
