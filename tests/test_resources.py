@@ -184,6 +184,12 @@ def test_resources_entity_page_marks_inferred_types(client):
     assert "armed group</a> <span" not in types
 
 
+def test_resources_entity_page_states_validation_and_links_shapes(client):
+    html = client.get("/id/kataib-hezbollah.html").get_data(as_text=True)
+    assert "this release conforms to its" in html
+    assert "http://localhost/shapes/" in Links(html).hrefs()
+
+
 def test_resources_entity_page_embeds_schema_org(client):
     links = Links(client.get("/id/kataib-hezbollah.html").get_data(as_text=True))
     [(_, body)] = [(a, t) for a, t in links.scripts if a.get("type") == "application/ld+json"]

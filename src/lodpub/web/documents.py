@@ -43,6 +43,8 @@ def _context(stem: str, iri: str) -> dict:
         "iri": iri,
         "iri_here": local_url(iri),
         "version": publication.version,
+        "conforms": (publication.release.manifest.get("conforms")
+                     if publication.release is not None else None),
         "license": publication.settings.license,
         "alternates": [(f, f"{local_url(BASE + stem)}.{f.ext}") for f in DOC_FORMATS],
         "labels": labels(),
