@@ -106,6 +106,12 @@ def test_resources_claim_document_holds_its_provenance(client):
         "http://www.w3.org/2001/XMLSchema#gYear"))) in graph
 
 
+def test_resources_claim_statements_keep_the_record_order(client):
+    links = Links(client.get("/claim/ordered.html").get_data(as_text=True))
+    places = [h for h in links.hrefs() if "/id/place-" in h]
+    assert places[:11] == [f"http://localhost/id/place-{i:03d}.html" for i in range(1, 12)]
+
+
 def test_resources_claim_page_shows_its_text_anchor(client):
     html = client.get("/claim/kh-member.html").get_data(as_text=True)
     ids = Links(html).ids

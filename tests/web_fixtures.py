@@ -201,7 +201,14 @@ def busy_trig() -> str:
     for i in range(BUSY_STATEMENTS):
         place = f"id:place-{i:03d}"
         lines.append(f'id:busy lpo:place {place} . {place} rdfs:label "Place {i:03d}"@en .')
-    return "graph:facts {\n" + "\n".join(lines) + "\n}\n"
+    ordered = ['<ordered> a lpo:Claim ; lpo:modality lpv:fact ; lpo:assertedBy id:author ;',
+               '  lpo:quote "In December 2021" ; lpo:sentence doc:s3 .']
+    for i in range(1, 12):  # statements #s1 … #s11, each naming place i
+        ordered.append(f"<ordered> lpo:statement <ordered#s{i}> . <ordered#s{i}> "
+                       f"rdf:subject id:iraq-war ; rdf:predicate lpo:place ; "
+                       f"rdf:object id:place-{i:03d} .")
+    return ("graph:facts {\n" + "\n".join(lines) + "\n}\n"
+            "graph:claims {\n" + "\n".join(ordered) + "\n}\n")
 
 
 

@@ -74,6 +74,13 @@ def _add(items: list, value) -> None:
         items.append(value)
 
 
+def _statement_number(iri: str) -> tuple[int, str]:
+    """``claim:x#s10`` sorts after ``claim:x#s2`` (the record's statement order)."""
+    fragment = iri.partition("#")[2]
+    digits = fragment.lstrip("s")
+    return (int(digits), "") if digits.isdigit() else (0, iri)
+
+
 def claim_views(store, labels: Labels, iris: list[str]) -> list[ClaimView]:
     """Views of the claims ``iris``, in document order (first sentence, then IRI)."""
     if not iris:
@@ -93,7 +100,9 @@ def claim_views(store, labels: Labels, iris: list[str]) -> list[ClaimView]:
             _add(view.sources, labels.view(row["source"]))
         if "sentence" in row:
             _add(view.sentences, (int(row["n"]), labels.view(row["sentence"])))
-    for row in store.select(STATEMENT_QUERY % (_values(iris), GRAPH_CLAIMS)):
+    rows = sorted(store.select(STATEMENT_QUERY % (_values(iris), GRAPH_CLAIMS)),
+                  key=lambda r: (str(r["c"]), _statement_number(str(r["st"])), str(r["p"])))
+    for row in rows:
         triple = (labels.view(row["s"]), labels.view(row["p"]), labels.view(row["o"]))
         _add(views[str(row["c"])].statements, triple)
     for view in views.values():

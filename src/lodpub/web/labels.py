@@ -125,7 +125,7 @@ def literal_note(term: Literal) -> str:
     """What to say beside a literal: its date precision, language or datatype."""
     if term.datatype in DATE_PRECISION:
         return DATE_PRECISION[term.datatype]
-    if term.language:
+    if term.language and term.language != "en":  # the data is English; say only when not
         return term.language
     if term.datatype is not None and term.datatype != XSD.string:
         return curie(term.datatype)
