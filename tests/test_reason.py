@@ -155,3 +155,15 @@ def test_reason_real_ontology_names_clash_through_shared_wikidata_item() -> None
     assert "through owl:sameAs, as id:some-state: asserted" in message
     assert "owl:AllDisjointClasses (lpo:Person lpo:Group lpo:Organization lpo:Place" in message
     assert "wd:Q1000001 is a" not in message
+
+
+def test_reason_java_that_fails_is_a_reasoning_error_not_inconsistency(tmp_path: Path) -> None:
+    fake_java = tmp_path / "java"
+    fake_java.write_text("#!/bin/sh\necho 'Error: could not create the Java VM' >&2\nexit 1\n")
+    fake_java.chmod(0o755)
+    with pytest.raises(ReasoningError) as caught:
+        reason(graph(ONTOLOGY), graph(FACTS), java=str(fake_java))
+    message = str(caught.value)
+    assert not isinstance(caught.value, JavaMissing)
+    assert "HermiT failed (exit 1)" in message and "could not create the Java VM" in message
+    assert "inconsistent" not in message
