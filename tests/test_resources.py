@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -297,6 +298,14 @@ def test_resources_shapes_iri_lists_every_shape(client):
     assert "http://localhost/shapes/MemberShape.html" in links.hrefs()
     graph = parse_rdf(client.get("/shapes.ttl").get_data(as_text=True), "text/turtle")
     assert (URIRef("https://w3id.org/lodpub/shapes/MemberShape"), None, None) in graph
+
+
+def test_resources_property_page_links_every_use(client):
+    html = client.get("/ontology/place.html").get_data(as_text=True)
+    assert "used in 120 plain statements" in html
+    link = next(h for h in Links(html).hrefs() if "/query?" in h)
+    table = client.get(urlsplit(link).path + "?" + urlsplit(link).query).get_data(as_text=True)
+    assert "120 rows" in table
 
 
 def test_resources_concept_page_lists_claims_of_that_kind(client):

@@ -38,7 +38,7 @@ TERM_KINDS = ((OWL.Class, "class"), (OWL.ObjectProperty, "object property"),
               "concept scheme"), (SKOS.Concept, "concept"))
 DEFINITIONS = (SKOS.definition, RDFS.comment)
 NOTES = (SKOS.note, SKOS.scopeNote, SKOS.example, SKOS.editorialNote)
-EXAMPLES = 10
+EXAMPLES = 50
 
 
 @dataclass
@@ -56,6 +56,7 @@ class TermDoc:
     subterms: list[TermView] = field(default_factory=list)
     shapes: list[ShapeDoc] = field(default_factory=list)
     count: int = 0
+    query: str = ""  # lists every use (for the query page)
     claim_count: int = 0  # uses inside claims' reified statements (forecasts and the like)
     examples: list[tuple[TermView, ...]] = field(default_factory=list)
 
@@ -117,8 +118,10 @@ def _usage(store, labels: Labels, doc: TermDoc) -> None:
     else:
         pattern, shown = f"?x <{doc.iri}> ?y", "?x ?y"
     where = f"WHERE {{ GRAPH ?g {{ {pattern} }} FILTER(?g IN ({graphs})) }}"
-    doc.count = int(store.select(f"SELECT (COUNT(DISTINCT *) AS ?n) {where}")[0]["n"])
-    rows = store.select(f"SELECT DISTINCT {shown} {where} ORDER BY {shown} LIMIT {EXAMPLES}")
+    listing = f"SELECT DISTINCT {shown} {where} ORDER BY {shown}"
+    doc.count = int(store.select(f"SELECT (COUNT(*) AS ?n) {{ {listing} }}")[0]["n"])
+    doc.query = listing
+    rows = store.select(f"{listing} LIMIT {EXAMPLES}")
     doc.examples = [tuple(labels.view(r[v]) for v in ("x", "y") if v in r) for r in rows]
     if doc.kind != "class":
         doc.claim_count = int(store.select(
