@@ -20,7 +20,9 @@ How it runs, and why not simply ``owlready2.sync_reasoner_hermit``:
   axioms on unsupported datatypes (``--ignoreUnsupportedDatatypes``). See docs/validation.md.
 * Inferred triples kept: ``rdf:type`` to every named class an individual belongs to (HermiT
   reports the most specific ones; their superclasses are added), and object property values
-  (inverse, symmetric, transitive, sub-property), for subjects under lodpub's base IRI. Dropped:
+  (inverse, symmetric, transitive from HermiT's ``-Y``; the values sub-properties give, which
+  ``-Y`` leaves out, are added here from HermiT's property hierarchy), for subjects under
+  lodpub's base IRI. Dropped:
   ``owl:Thing``/``owl:NamedIndividual`` types, property values whose object is outside the
   base (HermiT copies values across ``owl:sameAs`` to Wikidata items, which adds nothing),
   reflexive triples and anything already asserted.
