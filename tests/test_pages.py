@@ -10,7 +10,7 @@ import pytest
 
 from lodpub.queryscan import scan
 from lodpub.release import Release
-from lodpub.web.querypage import load_examples
+from lodpub.web.querypage import load_examples, wikidata_examples
 from web_fixtures import HOSTILE, Links, make_app, write_data_file, write_release
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -65,6 +65,17 @@ def test_query_page_lists_every_example_with_a_run_link(client):
     for example in examples:
         href = links.href_of(example.title)
         assert href.startswith(f"http://localhost/query?example={example.name}")
+
+
+def test_query_page_lists_the_wikidata_model_examples(client):
+    html = client.get("/query").get_data(as_text=True)
+    links = Links(html)
+    model = wikidata_examples()
+    assert model and "wikidata/federated-states" not in {e.name for e in model}  # needs SERVICE
+    for example in model:
+        assert links.href_of(example.title).startswith(
+            f"http://localhost/query?example={example.name}")
+    assert client.get(f"/query?example={model[0].name}").status_code == 200
 
 
 def test_query_page_runs_a_select_and_links_results(client):
@@ -211,6 +222,11 @@ def test_examples_answer_on_the_release(real_store, example):
         assert real_store.ask(example.text) is False  # the only ASK: "should be no"
     else:
         assert real_store.select(example.text), f"{example.name} returns no rows"
+
+
+@pytest.mark.parametrize("example", wikidata_examples(), ids=lambda e: e.name)
+def test_wikidata_model_examples_answer_on_the_release(real_store, example):
+    assert real_store.select(example.text), f"{example.name} returns no rows"
 
 
 def test_example_armed_groups_inside_and_outside_the_pmf(real_store):

@@ -13,7 +13,7 @@ from . import viz, vizdata
 from .labels import labels
 from .linking import public_root, site_path, site_url
 from .memo import per_release
-from .querypage import download_links, load_examples, run
+from .querypage import download_links, load_examples, run, wikidata_examples
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
 
@@ -139,12 +139,14 @@ def landing() -> str:
 def query() -> Response:
     """The query editor with the examples; runs the query given and shows a table."""
     examples = load_examples()
+    model = wikidata_examples()
     text = request.args.get("query", "")
     chosen = request.args.get("example", "")
     if chosen:
-        match = next((e for e in examples if e.name == chosen), None)
+        match = next((e for e in examples + model if e.name == chosen), None)
         if match is None:
-            return Response(render_template("query.html", examples=examples, text="",
+            return Response(render_template("query.html", examples=examples, model=model,
+                                            text="",
                                             outcome=None, error=f"no example named {chosen!r}",
                                             downloads=[]), status=404)
         text = match.text
@@ -153,7 +155,8 @@ def query() -> Response:
     if text.strip():
         outcome = run(_publication().store, labels(), text, _publication().settings.query_timeout)
         downloads = download_links(text, outcome.form, public_root())
-    body = render_template("query.html", examples=examples, text=text or STARTER_QUERY,
+    body = render_template("query.html", examples=examples, model=model,
+                           text=text or STARTER_QUERY,
                            outcome=outcome,
                            chosen=chosen, error="", downloads=downloads)
     return Response(body, status=outcome.status if outcome else 200, mimetype="text/html")

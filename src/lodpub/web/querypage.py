@@ -45,21 +45,46 @@ class Outcome:
     truncated: bool = False
 
 
-def load_examples(directory: Path = QUERIES_DIR) -> list[Example]:
-    """Every ``*.rq`` file in ``directory``, sorted by file name."""
+def load_examples(directory: Path = QUERIES_DIR, prefix: str = "") -> list[Example]:
+    """Every ``*.rq`` file in ``directory``, sorted by file name.
+
+    Title and description come from ``# title:`` / ``# description:`` lines, else from the
+    leading comment (its first line is the title).
+    """
     examples = []
     for path in sorted(directory.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        meta = {}
+        comments = []
         for line in text.splitlines():
             if not line.startswith("#"):
                 break
-            key, sep, value = line.lstrip("# ").partition(":")
-            if sep:
-                meta[key.strip().lower()] = value.strip()
-        examples.append(Example(path.stem, meta.get("title", path.stem),
-                                meta.get("description", ""), text))
+            comments.append(line.lstrip("# ").strip())
+        meta = {k.strip().lower(): v.strip() for k, sep, v in
+                (c.partition(":") for c in comments) if sep and k.strip().lower() in
+                ("title", "description")}
+        if "title" in meta:
+            title, description = meta["title"], meta.get("description", "")
+        else:
+            title, description = _split_comment(comments, path.stem)
+        examples.append(Example(prefix + path.stem, title, description, text))
     return examples
+
+
+def _split_comment(comments: list[str], fallback: str) -> tuple[str, str]:
+    """Title (the first sentence, cut at a colon when long) and description of a comment."""
+    paragraph = " ".join(comments).split("  ")[0].strip()
+    first, dot, rest = paragraph.partition(". ")
+    if len(first) > 100 and ":" in first:
+        first, _, more = first.partition(":")
+        rest = f"{more.strip()}{dot}{rest}"
+    return (first.rstrip(".") or fallback), rest.strip()
+
+
+def wikidata_examples() -> list[Example]:
+    """The queries written in Wikidata's model (graph:wikidata); federated ones are left out
+    because they need an allow-listed SERVICE and the network."""
+    found = load_examples(QUERIES_DIR / "wikidata", prefix="wikidata/")
+    return [e for e in found if scan(e.text).services == []]
 
 
 def download_links(query: str, form: str, script_root: str) -> list[tuple[str, str]]:
