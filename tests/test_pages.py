@@ -165,6 +165,9 @@ def test_source_page_has_sentence_anchors_claims_and_reasons(client):
     assert {"s1", "s2", "s3", "s4"} <= links.ids
     s1 = html.split('id="s1"', 1)[1].split("</li>", 1)[0]
     assert "Not encoded: section heading" in s1
+    s3 = html.split('id="s3"', 1)[1].split("</div>", 1)[0]  # the sentence text
+    assert ('In December 2021, <mark title="quoted by a claim">the mission transitioned</mark>'
+            " to an advisory role." in s3)
     derived = html.split('id="derived-date_after"', 1)[1].split("</div>", 1)[0]
     assert "2025-01-08" in derived and "early January 2025" in derived
     assert "http://localhost/id/author.html" in links.hrefs()  # the publisher

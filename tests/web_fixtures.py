@@ -146,7 +146,9 @@ graph:claims {
   claim:transition a lpo:Claim ; lpo:modality lpv:fact ; lpo:assertedBy id:author ;
     lpo:quote "In December 2021, the mission transitioned to an advisory role." ;
     prov:wasDerivedFrom source:doc ; lpo:sentence doc:s3 ;
-    lpo:statement <transition#s1> .
+    lpo:statement <transition#s1> ; lpo:anchor <transition#anchor> .
+  <transition#anchor> oa:hasSource source:doc ; oa:hasSelector <transition#position-selector> .
+  <transition#position-selector> a oa:TextPositionSelector ; oa:start 98 ; oa:end 122 .
   <transition#s1> a rdf:Statement ; rdf:subject id:transition-2021 ;
     rdf:predicate lpo:date ; rdf:object "2021-12"^^xsd:gYearMonth .
 

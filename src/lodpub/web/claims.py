@@ -169,6 +169,25 @@ class SentenceView:
     text: str
     reasons: list[str] = field(default_factory=list)  # why it was not encoded
     claims: list[ClaimView] = field(default_factory=list)
+    start: int = -1  # offset of the sentence in the document
+    spans: list[tuple[int, int]] = field(default_factory=list)  # quotes, document offsets
+
+    @property
+    def segments(self) -> list[tuple[str, bool]]:
+        """The text cut into runs, each marked when some claim quotes it."""
+        if self.start < 0 or not self.spans:
+            return [(self.text, False)]
+        covered = [False] * len(self.text)
+        for begin, end in self.spans:
+            for i in range(max(0, begin - self.start), min(len(self.text), end - self.start)):
+                covered[i] = True
+        runs: list[tuple[str, bool]] = []
+        for char, mark in zip(self.text, covered, strict=True):
+            if runs and runs[-1][1] == mark:
+                runs[-1] = (runs[-1][0] + char, mark)
+            else:
+                runs.append((char, mark))
+        return runs
 
 
 def source_metadata(store, labels: Labels, source_iri: str) -> tuple[list, list]:
@@ -188,13 +207,29 @@ def source_metadata(store, labels: Labels, source_iri: str) -> tuple[list, list]
     return own, sorted(parts.items())
 
 
+SPANS_QUERY = PREFIXES + """PREFIX oa: <http://www.w3.org/ns/oa#>
+SELECT DISTINCT ?start ?end WHERE { GRAPH <%s> {
+  ?c lpo:anchor ?target . ?target oa:hasSource <%s> ; oa:hasSelector ?selector .
+  ?selector oa:start ?start ; oa:end ?end } }"""
+
+
+def _add_spans(store, source_iri: str, sentences: list[SentenceView]) -> None:
+    """Give each sentence the quoted spans (position selectors) that overlap it."""
+    spans = [(int(r["start"]), int(r["end"]))
+             for r in store.select(SPANS_QUERY % (GRAPH_CLAIMS, source_iri))]
+    for view in sentences:
+        end = view.start + len(view.text)
+        view.spans = [(a, b) for a, b in spans if view.start >= 0 and a < end and view.start < b]
+
+
 def sentence_views(store, labels: Labels, source_iri: str) -> list[SentenceView]:
     """Every sentence of ``source_iri`` in order, each with its claims or not-encoded reasons."""
     query = PREFIXES + f"""
-SELECT ?sentence ?n ?text ?reason WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{
+SELECT ?sentence ?n ?text ?reason ?start WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{
   ?sentence lpo:sentenceNumber ?n ; lpo:text ?text .
   FILTER(STRSTARTS(STR(?sentence), "{source_iri}#"))
   OPTIONAL {{ ?sentence lpo:notEncodedReason ?reason }}
+  OPTIONAL {{ ?sentence lpo:start ?start }}
 }} }} ORDER BY ?n"""
     sentences: dict[int, SentenceView] = {}
     for row in store.select(query):
@@ -203,6 +238,9 @@ SELECT ?sentence ?n ?text ?reason WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{
             number, SentenceView(number, str(row["sentence"]), str(row["text"])))
         if "reason" in row:
             _add(view.reasons, str(row["reason"]))
+        if "start" in row:
+            view.start = int(row["start"])
+    _add_spans(store, source_iri, list(sentences.values()))
     by_sentence = claims_of_source(store, source_iri)
     every = sorted({iri for iris in by_sentence.values() for iri in iris})
     views = {view.iri: view for view in claim_views(store, labels, every)}
