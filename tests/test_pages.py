@@ -206,11 +206,28 @@ LPV = "https://w3id.org/lodpub/vocab/"
 
 
 @pytest.fixture(scope="module")
-def real_store(release):
-    """The store of the real release."""
+def real_app(release):
+    """The app serving the real release."""
     application = make_app(release)
-    yield application.extensions["lodpub"].store
+    yield application
     application.extensions["lodpub"].close()
+
+
+@pytest.fixture(scope="module")
+def real_store(real_app):
+    """The store of the real release."""
+    return real_app.extensions["lodpub"].store
+
+
+def test_landing_counts_agree_on_the_release(real_app):
+    html = real_app.test_client().get("/").get_data(as_text=True)
+    table = html.split('class="numbers"', 1)[1].split("</table>", 1)[0]
+    numbers = {}
+    for row in table.split("<tr>")[1:]:
+        what = row.split("<td>", 1)[1].split("</td>", 1)[0]
+        numbers[what] = int(row.split('class="num">', 1)[1].split("<", 1)[0])
+    statuses = sum(n for what, n in numbers.items() if what.startswith("entities whose"))
+    assert statuses == numbers["entities (things, events and n-ary nodes)"]  # one status each
 
 
 def example_rows(store, name: str) -> list[dict[str, str]]:

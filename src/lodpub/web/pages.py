@@ -47,8 +47,9 @@ NUMBERS_QUERY = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX lpo: <{LPO}>
 SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {{
-  {{ GRAPH <{GRAPH_FACTS}> {{ ?x rdfs:label ?l }} FILTER(STRSTARTS(STR(?x), "{ID}"))
-     BIND("entities" AS ?what) }}
+  {{ GRAPH ?g {{ ?x rdfs:label ?l }} FILTER(?g IN (<{GRAPH_FACTS}>, <{GRAPH_CLAIMS}>)
+       && STRSTARTS(STR(?x), "{ID}") && !CONTAINS(STR(?x), "#"))
+     BIND("entities (things, events and n-ary nodes)" AS ?what) }}
   UNION {{ GRAPH <{GRAPH_CLAIMS}> {{ ?x lpo:sentenceNumber ?n0 }} BIND("sentences" AS ?what) }}
   UNION {{ GRAPH <{GRAPH_CLAIMS}> {{ ?c lpo:sentence ?x }} BIND("sentences with claims" AS ?what) }}
   UNION {{ GRAPH <{GRAPH_CLAIMS}> {{ ?x lpo:notEncodedReason ?r }}
