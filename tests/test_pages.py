@@ -125,6 +125,17 @@ def test_query_page_reports_a_malformed_query(client):
     assert 'class="error query-error"' in response.get_data(as_text=True)
 
 
+def test_query_page_reports_a_stopped_query(tmp_path):
+    application = make_app(Release.at(write_release(tmp_path)), query_timeout=0.2)
+    try:
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        response = application.test_client().get("/query", query_string={"query": query})
+        assert response.status_code == 503
+        assert "stopped" in response.get_data(as_text=True)
+    finally:
+        application.extensions["lodpub"].close()
+
+
 def test_query_page_unknown_example_is_404(client):
     assert client.get("/query?example=no-such-example").status_code == 404
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from ..errors import LodpubError
+from ..errors import LodpubError, Overloaded, QueryTimeout
 from ..formats import ResultFormat
 from ..queryscan import scan
 from .labels import Labels, TermView, term_of_binding
@@ -116,7 +116,7 @@ def run(store, labels: Labels, query: str, timeout: float | None) -> Outcome:
         outcome.truncated = result.truncated
     except LodpubError as exc:
         outcome.error = str(exc)
-        outcome.status = 503 if type(exc).__name__ in ("QueryTimeout", "Overloaded") else 400
+        outcome.status = 503 if isinstance(exc, QueryTimeout | Overloaded) else 400
         return outcome
     if "boolean" in data:
         outcome.boolean = bool(data["boolean"])
