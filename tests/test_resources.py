@@ -207,6 +207,12 @@ def test_resources_entity_page_embeds_schema_org(client):
     assert data["license"].startswith("https://creativecommons.org/")
 
 
+def test_resources_schema_org_type_follows_the_ontology_alignment(client):
+    links = Links(client.get("/id/iran.html").get_data(as_text=True))
+    [body] = [t for a, t in links.scripts if a.get("type") == "application/ld+json"]
+    assert json.loads(body)["@type"] == ["Country"]
+
+
 def test_resources_entity_page_shows_wikidata_link_and_status(client):
     html = client.get("/id/kataib-hezbollah.html").get_data(as_text=True)
     assert "http://www.wikidata.org/entity/Q1739175" in Links(html).hrefs()

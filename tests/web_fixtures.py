@@ -54,6 +54,7 @@ graph:ontology {
   lpo:ArmedGroup a owl:Class ; rdfs:label "armed group"@en ; rdfs:subClassOf lpo:Organization ;
     skos:definition "An organized group that uses armed force."@en ; skos:closeMatch wd:Q17149090 .
   lpo:State a owl:Class ; rdfs:label "state"@en ; skos:definition "A sovereign country."@en ;
+    rdfs:subClassOf schema:Country ;
     rdfs:subClassOf lpo:Organization .
   lpo:Event a owl:Class ; rdfs:label "event"@en ; skos:definition "Something that happens."@en .
   lpo:Withdrawal a owl:Class ; rdfs:label "troop withdrawal"@en ; rdfs:subClassOf lpo:Event ;

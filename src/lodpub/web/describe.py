@@ -155,12 +155,16 @@ def last_page(desc: Description) -> int:
     return max(p.pages for p in (desc.outgoing, desc.incoming, desc.claims) if p is not None)
 
 
-def schema_org(desc: Description, labels: Labels, license_url: str, dataset: str) -> dict:
-    """A schema.org JSON-LD object describing the thing, for search engines."""
+def schema_org(desc: Description, license_url: str, dataset: str,
+               schema_types: list[str] = ()) -> dict:
+    """A schema.org JSON-LD object describing the thing, for search engines.
+
+    ``schema_types`` are the schema.org classes its lodpub types align to (``Country``, …).
+    """
     data: dict = {
         "@context": "https://schema.org/",
         "@id": desc.iri,
-        "@type": "Thing",
+        "@type": list(schema_types) if schema_types else "Thing",
         "name": desc.label,
         "url": desc.iri,
         "license": license_url,

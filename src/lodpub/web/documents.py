@@ -18,7 +18,7 @@ from .claims import claim_anchors, claim_views, sentence_views, source_metadata
 from .describe import describe, last_page, schema_org
 from .labels import labels
 from .linking import is_local, local_url
-from .ontodoc import ontology_doc, parsed, term_doc
+from .ontodoc import ontology_doc, parsed, schema_types, term_doc
 from .rdfdocs import DOC_FORMATS, DocFormat
 from .shapedoc import describe_shape, shape_graph
 
@@ -57,7 +57,9 @@ def _thing_html(stem: str, iri: str) -> str:
     desc = describe(publication.store, labels(), iri, page)
     if page > last_page(desc):
         abort(404, description=f"{iri} has {last_page(desc)} page(s); there is no page {page}")
-    data = schema_org(desc, labels(), publication.settings.license, str(DATASET_IRI))
+    data = schema_org(desc, publication.settings.license, str(DATASET_IRI),
+                      schema_types(parsed("ontology"), [t.other.iri for t in sorted(
+                          desc.types, key=lambda t: t.inferred)]))  # asserted types first
     return render_template("entity.html", d=desc, json_ld=json_ld_script(data),
                            **_context(stem, iri))
 

@@ -129,6 +129,19 @@ def _usage(store, labels: Labels, doc: TermDoc) -> None:
             f"{{ ?st rdf:predicate <{doc.iri}> }} }}")[0]["n"])
 
 
+def schema_types(onto: Graph, classes: list[str]) -> list[str]:
+    """The schema.org classes (local names) that ``classes`` are aligned to, most specific
+    first: equivalent or superclasses, and exact or close matches."""
+    found: list[str] = []
+    for cls in classes:
+        for link in (OWL.equivalentClass, SKOS.exactMatch, RDFS.subClassOf, SKOS.closeMatch):
+            for other in onto.objects(URIRef(cls), link):
+                name = str(other).removeprefix("https://schema.org/")
+                if name != str(other) and name not in found:
+                    found.append(name)
+    return found
+
+
 def _definition(onto: Graph, term: URIRef) -> str:
     return next((str(d) for p in DEFINITIONS for d in onto.objects(term, p)), "")
 
