@@ -58,6 +58,14 @@ def test_landing_says_what_release_licence_and_conformance(client, app):
     assert "graph:claims" in counts
 
 
+def test_pages_answer_304_when_unchanged(client):
+    for path in ("/", "/timeline", "/network", "/query?example=02-dated-events"):
+        first = client.get(path)
+        again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304, path
+    assert client.get("/").headers["ETag"] != client.get("/timeline").headers["ETag"]
+
+
 def test_query_page_lists_every_example_with_a_run_link(client):
     links = Links(client.get("/query").get_data(as_text=True))
     examples = load_examples()

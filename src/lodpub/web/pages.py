@@ -5,6 +5,8 @@ Every page is server-rendered (Jinja2, autoescaped) and works without JavaScript
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from rdflib import Graph, URIRef
 
@@ -85,6 +87,17 @@ def _globals() -> dict:
     return {"license_url": lambda: _publication().settings.license,
             "release_version": lambda: _publication().version,
             "site_url": site_url, "site_path": site_path}
+
+
+@bp.after_request
+def _validators(response: Response) -> Response:
+    """Pages change only with the release: an ETag per release and URL, 304 when unchanged."""
+    if request.endpoint == "pages.static" or response.status_code != 200:
+        return response
+    key = f"{_publication().version} {request.full_path}"
+    response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+    response.headers.setdefault("Cache-Control", "public, max-age=300")
+    return response.make_conditional(request)
 
 
 def _release_text(name: str) -> str:
