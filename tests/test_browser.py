@@ -79,10 +79,10 @@ def page(browser, request):
     context.close()
 
 
-def shoot(page, name: str) -> None:
-    """Save a full-page screenshot as test-artifacts/<name>.png."""
+def shoot(page, name: str, full_page: bool = True) -> None:
+    """Save a screenshot as test-artifacts/<name>.png (the whole page unless told)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def only_local(page, server: Server) -> list[str]:
@@ -98,7 +98,7 @@ def test_browser_landing_to_entity_claims_and_sentence(page, real_server):
     page.get_by_role("link", name="Read the source").click()
     page.wait_for_url("**/source/*.html")
     assert page.locator("li.sentence").count() > 50
-    shoot(page, "source")
+    shoot(page, "source", full_page=False)  # the whole document makes a 7 MB image
     # follow the first entity named in a claim's statements
     page.locator("li.sentence .claim table.statements a[href*='/id/']").first.click()
     page.wait_for_url("**/id/*.html")
