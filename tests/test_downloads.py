@@ -82,7 +82,7 @@ def test_downloads_file_range_206(client, release_app):
 
 
 def test_downloads_unknown_file_404(client):
-    for name in ("nothing.ttl", "../release.json", "release.json"):
+    for name in ("nothing.ttl", "../release.json", "sources/../release.json", "lodpub.ttl/x"):
         response = client.get("/downloads/" + name)
         assert response.status_code == 404, name
         assert json.loads(response.data)["ok"] is False
@@ -162,3 +162,21 @@ def test_downloads_real_store_counts_match_the_build(real_app, release):
     counts = real_app.extensions["lodpub"].graph_counts()
     for graph, triples in release.manifest["graphs"].items():
         assert counts.get(graph, 0) == triples, graph
+
+
+def test_downloads_checksums_and_manifest_download_and_verify(release, release_settings):
+    app = create_app(release_settings, release=release)
+    try:
+        client = app.test_client()
+        sums = client.get("/downloads/SHA256SUMS")
+        assert sums.status_code == 200 and sums.mimetype == "text/plain"
+        lines = sums.get_data(as_text=True).splitlines()
+        listed = dict(reversed(line.split("  ", 1)) for line in lines)
+        for name, digest in listed.items():
+            body = client.get(f"/downloads/{name}").get_data()
+            assert hashlib.sha256(body).hexdigest() == digest, name
+        assert client.get("/downloads/release.json").get_json()["version"] == release.version
+        page = client.get("/downloads", headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert "SHA256SUMS" in page and "/query" in page  # the site's navigation
+    finally:
+        app.extensions["lodpub"].store.close()

@@ -15,7 +15,9 @@ from .errors import ReleaseError
 from .settings import Settings
 
 MANIFEST = "release.json"
+CHECKSUMS = "SHA256SUMS"
 CURRENT = "current"
+UNLISTED = {MANIFEST: "application/json", CHECKSUMS: "text/plain"}  # files that list the others
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Release:
 
     def file(self, name: str) -> Path:
         """Path of a file listed in the manifest; raises ReleaseError for anything else."""
-        listed = {entry["name"] for entry in self.manifest["files"]}
+        listed = {entry["name"] for entry in self.manifest["files"]} | set(UNLISTED)
         if name not in listed:
             raise ReleaseError(f"{name!r} is not a file of release {self.version}")
         return self.path / name

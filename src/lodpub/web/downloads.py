@@ -24,7 +24,7 @@ from rdflib import Graph
 
 from ..errors import ReleaseError
 from ..formats import ResultFormat
-from ..release import Release
+from ..release import UNLISTED, Release
 from . import negotiate
 from .negotiate import not_found
 
@@ -91,7 +91,8 @@ def download(name: str) -> Response:
         path = release.file(name)
     except ReleaseError as exc:
         raise not_found(str(exc)) from None
-    entry = next(e for e in release.manifest["files"] if e["name"] == name)
+    entry = next((e for e in release.manifest["files"] if e["name"] == name),
+                 {"media_type": UNLISTED.get(name)})
     response = send_file(path, mimetype=entry.get("media_type") or None, conditional=True,
                          etag=entry.get("sha256") or True, max_age=3600)
     response.headers.setdefault("Content-Disposition", f'inline; filename="{path.name}"')
