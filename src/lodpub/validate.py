@@ -254,7 +254,10 @@ def report_graph(conforms: bool, results: Iterable[ValidationResult]) -> Graph:
             (SH.sourceShape, result.shape), (SH.sourceConstraintComponent, result.constraint),
         )
         for predicate, term in optional:
-            if term is not None and not isinstance(term, BNode):
-                graph.add((node, predicate, term))
+            if term is None or isinstance(term, BNode):
+                continue
+            if predicate == SH.resultPath and isinstance(term, Literal):
+                continue  # a complex path, kept in words only (describe_path)
+            graph.add((node, predicate, term))
     graph.add((REPORT_IRI, RDFS.comment, Literal(MORE, lang="en")))
     return graph
