@@ -257,8 +257,14 @@ def source_graph(source: Source, not_encoded: Sequence[NotEncoded]) -> Graph:
     meta = source.meta
     graph.add((doc, RDF.type, LPO.SourceDocument))
     graph.add((doc, RDFS.label, Literal(meta.get("title") or source.id, lang="en")))
+    if meta.get("title_stated_in_document") is False:
+        graph.add((doc, SKOS.editorialNote, Literal(
+            "The title is descriptive, given by the curators: the document states none.",
+            lang="en")))
     if meta.get("publisher"):
         graph.add((doc, DCTERMS.publisher, ID[meta["publisher"]]))
+    if meta.get("author"):
+        graph.add((doc, DCTERMS.creator, ID[meta["author"]]))
     if meta.get("language"):
         graph.add((doc, DCTERMS.language, Literal(meta["language"])))
     if meta.get("description"):
