@@ -11,7 +11,8 @@ from .namespaces import PREFIXES
 from .queryscan import scan
 from .release import Release
 from .settings import Settings
-from .store import _term, open_store
+from .store import open_store
+from .terms import from_sparql_json
 
 MAX_CELL = 60
 
@@ -50,7 +51,7 @@ def run_query(settings: Settings, query: str, fmt: str) -> str:
         if info.form == "ASK":
             return ("yes" if store.ask(query) else "no") + "\n"
         data = json.loads(store.execute(query, result_format="json").read())
-        rows = [{k: _term(v) for k, v in b.items()} for b in data["results"]["bindings"]]
+        rows = [{k: from_sparql_json(v) for k, v in b.items()} for b in data["results"]["bindings"]]
         return table(rows, data["head"]["vars"])
     finally:
         store.close()

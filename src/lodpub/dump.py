@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.term import Node
 
 from .namespaces import GRAPH_ONTOLOGY, PREFIXES, PUBLISHED_GRAPHS
+from .terms import to_oxigraph
 
 
 @dataclass(frozen=True)
@@ -41,27 +41,13 @@ def canonical(graph: Graph) -> Graph:
     return to_canonical_graph(graph)
 
 
-def _ox(term: Node):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"cannot write {term!r} as RDF")
-
-
 def sorted_quads(graphs: Mapping[URIRef | None, Graph]) -> list[ox.Quad]:
     """Quads of the named graphs (None = default graph), canonical and sorted."""
     quads = []
     for name in sorted(graphs, key=lambda n: "" if n is None else str(n)):
         target = ox.DefaultGraph() if name is None else ox.NamedNode(str(name))
         for s, p, o in canonical(graphs[name]):
-            quads.append(ox.Quad(_ox(s), _ox(p), _ox(o), target))
+            quads.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target))
     quads.sort(key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
     return quads
 

@@ -32,6 +32,7 @@ from rdflib.term import Node
 
 from .errors import ConfigError
 from .namespaces import BASE, GRAPH_ONTOLOGY, PREFIXES
+from .terms import to_oxigraph
 
 LPS = Namespace(BASE + "shapes/")
 _PREFIXES = "".join(
@@ -78,24 +79,9 @@ def store_of(*parts: Mapping[URIRef | None, Graph]) -> ox.Store:
     for part in parts:
         for name, graph in part.items():
             target = ox.DefaultGraph() if name is None else ox.NamedNode(str(name))
-            quads.extend(ox.Quad(*(to_ox(t) for t in triple), target) for triple in graph)
+            quads.extend(ox.Quad(*(to_oxigraph(t) for t in triple), target) for triple in graph)
     store.extend(quads)
     return store
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise ConfigError(f"cannot check the term {term!r}")
 
 
 def to_rdflib(term: Any) -> Node | None:

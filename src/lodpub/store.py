@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 import requests
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
 from .diskstore import build_disk_store, cache_key
@@ -39,6 +39,7 @@ from .queryscan import QueryInfo, refused_services, scan
 from .queryworker import CHUNK, EngineError, Job
 from .release import Release
 from .settings import Settings
+from .terms import from_sparql_json
 
 
 class QuerySyntaxError(QueryError):
@@ -102,16 +103,6 @@ class Store(Protocol):
         """Release processes and files."""
 
 
-def _term(binding: dict) -> Node:
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    lang, datatype = binding.get("xml:lang"), binding.get("datatype")
-    return Literal(value, lang=lang, datatype=URIRef(datatype) if datatype else None)
-
-
 def _format(value: ResultFormat | str | None, info: QueryInfo) -> ResultFormat:
     if isinstance(value, ResultFormat):
         if value.is_graph != info.is_graph and info.form is not None:
@@ -158,7 +149,8 @@ class _Helpers:
         """Rows of a SELECT as dicts of variable name -> rdflib term (unbound names absent)."""
         data = json.loads(self.execute(query, result_format=ResultFormat.JSON, max_rows=0,
                                        timeout=timeout).read())
-        return [{k: _term(v) for k, v in row.items()} for row in data["results"]["bindings"]]
+        rows = data["results"]["bindings"]
+        return [{k: from_sparql_json(v) for k, v in row.items()} for row in rows]
 
     def construct(self, query: str, *, timeout: float | None = None) -> Graph:
         """The graph of a CONSTRUCT or DESCRIBE query."""

@@ -109,18 +109,6 @@ class Labels:
         return TermView(str(term), "literal")
 
 
-def term_of_binding(binding: dict) -> Node:
-    """The rdflib term of one SPARQL JSON results binding."""
-    kind, value = binding["type"], binding["value"]
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    datatype = binding.get("datatype")
-    return Literal(value, lang=binding.get("xml:lang"),
-                   datatype=URIRef(datatype) if datatype else None)
-
-
 def literal_note(term: Literal) -> str:
     """What to say beside a literal: its date precision, language or datatype."""
     if term.datatype in DATE_PRECISION:

@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 from ..errors import LodpubError, Overloaded, QueryTimeout
 from ..formats import ResultFormat
 from ..queryscan import scan
-from .labels import Labels, TermView, term_of_binding
+from ..terms import from_sparql_json
+from .labels import Labels, TermView
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 MAX_SHOWN = 1000  # rows shown in the HTML table; the downloads carry everything
@@ -98,7 +99,7 @@ def download_links(query: str, form: str, script_root: str) -> list[tuple[str, s
 def _cell(binding: dict | None, labels: Labels) -> TermView | None:
     if binding is None:
         return None
-    return labels.view(term_of_binding(binding))
+    return labels.view(from_sparql_json(binding))
 
 
 def run(store, labels: Labels, query: str, timeout: float | None) -> Outcome:
