@@ -332,3 +332,16 @@ def test_example_who_backs_whom(real_store):
     rows = {(r["from"], r["relation"].rsplit("/", 1)[-1], r["to"])
             for r in example_rows(real_store, "10-who-backs-whom")}
     assert (ID + "kataib-hezbollah", "designatedAsTerroristBy", ID + "united-states") in rows
+
+
+def test_landing_says_how_to_cite_the_release(release, release_settings):
+    from lodpub.web import create_app
+
+    app = create_app(release_settings, release=release)
+    try:
+        page = app.test_client().get("/").get_data(as_text=True)
+    finally:
+        app.extensions["lodpub"].store.close()
+    assert "How to cite:" in page
+    assert f"Release {release.version}." in page
+    assert "https://w3id.org/lodpub/dataset" in page

@@ -57,6 +57,13 @@ def _summary(sources: Sequence[Source]) -> tuple[str, str]:
     return title, description
 
 
+def citation(title: str, version: str, sources: Sequence[Source], license_iri: str) -> str:
+    """How to cite this release: dataset, version, persistent IRI, source, licence."""
+    derived = "; ".join(s.meta.get("title") or s.id for s in sources)
+    return (f"{title}. Release {version}. {DATASET_IRI} (dump checksums: "
+            f"{BASE}downloads/SHA256SUMS). Derived from: {derived}. Licence: {license_iri}.")
+
+
 def describe(version: str, graphs: Mapping[URIRef, Graph], files: Sequence[dict],
              sources: Sequence[Source], license_iri: str) -> Graph:
     """VoID and DCAT triples for the dataset and this release."""
@@ -69,6 +76,8 @@ def describe(version: str, graphs: Mapping[URIRef, Graph], files: Sequence[dict]
     g.add((ds, DCTERMS.title, Literal(title, lang="en")))
     g.add((ds, RDFS.label, Literal(title, lang="en")))
     g.add((ds, DCTERMS.description, Literal(description, lang="en")))
+    g.add((ds, DCTERMS.bibliographicCitation,
+           Literal(citation(title, version, sources, license_iri), lang="en")))
     g.add((ds, DCTERMS.license, URIRef(license_iri)))
     g.add((ds, URIRef(str(DCAT) + "version"), Literal(version)))  # DCAT 3; rdflib's DCAT is DCAT 2
     g.add((ds, OWL.versionInfo, Literal(version)))

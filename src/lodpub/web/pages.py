@@ -107,19 +107,20 @@ def _release_text(name: str) -> str:
     return (release.path / name).read_text(encoding="utf-8")
 
 
-def _dataset_about() -> tuple[str, str]:
+def _dataset_about() -> tuple[str, str, str]:
     return per_release("about", _read_about)
 
 
-def _read_about() -> tuple[str, str]:
+def _read_about() -> tuple[str, str, str]:
     text = _release_text("void.ttl")
     if text:
         graph = Graph().parse(data=text, format="turtle")
         title = graph.value(DATASET_IRI, DCTERMS.title)
         description = graph.value(DATASET_IRI, DCTERMS.description)
+        cite = graph.value(DATASET_IRI, DCTERMS.bibliographicCitation)
         if title:
-            return str(title), str(description or "")
-    return "lodpub dataset", ""
+            return str(title), str(description or ""), str(cite or "")
+    return "lodpub dataset", "", ""
 
 
 def _sources() -> list[dict]:
@@ -133,7 +134,7 @@ def _sources() -> list[dict]:
 def landing() -> str:
     """What the dataset is, where it comes from, how big it is, and how to use it."""
     publication = _publication()
-    title, description = _dataset_about()
+    title, description, cite = _dataset_about()
     lab = labels()
     modalities = [(lab.view(r["modality"]), int(r["n"]))
                   for r in publication.store.select(MODALITY_QUERY)]
@@ -143,7 +144,7 @@ def landing() -> str:
                                                          key=lambda kv: str(kv[0])) if g]
     release = publication.release
     return render_template(
-        "landing.html", title=title, description=description, sources=_sources(),
+        "landing.html", title=title, description=description, cite=cite, sources=_sources(),
         modalities=modalities, counts=counts, numbers=numbers, examples=load_examples()[:4],
         conforms=release.manifest.get("conforms") if release is not None else None,
         report=_release_text("shacl-report.txt"), has_release=release is not None)
