@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -59,6 +60,7 @@ def test_cli_validate_exit_codes(copy_settings):
     violations = _run(copy_settings, "validate")
     assert violations.exit_code == 1, violations.output
     assert "fall-of-the-assad-regime" in violations.output
+    assert re.search(r"\(data/entities/events\.yaml:\d+\)", violations.output)
     records.write_text(original + "\n- id: [broken\n", encoding="utf-8")
     broken = _run(copy_settings, "validate")
     assert broken.exit_code == 2

@@ -40,7 +40,7 @@ from .namespaces import (
     GRAPH_WIKIDATA,
     bind_prefixes,
 )
-from .records import load_entities, load_not_encoded, load_records
+from .records import Entity, Record, load_entities, load_not_encoded, load_records
 from .release import CURRENT, Release
 from .settings import Settings
 from .sources import Source, load_sources
@@ -90,8 +90,18 @@ class Inputs:
     shapes: Graph
     sources: dict[str, Source]
     compiled: Compiled
-    entities: list
+    entities: list[Entity]
+    records: list[Record]
     coverage: dict[str, dict[int, str]]
+
+    def locations(self, root: Path) -> dict[str, str]:
+        """``file:line`` (relative to ``root``) of every entity and claim record, by IRI."""
+        found = {}
+        for item in [*self.entities, *self.records]:
+            path = Path(item.file)
+            shown = path.relative_to(root) if path.is_relative_to(root) else path
+            found[str(item.iri)] = f"{shown}:{item.line}"
+        return found
 
 
 def load_inputs(settings: Settings, progress: Progress = _quiet) -> Inputs:
@@ -106,28 +116,30 @@ def load_inputs(settings: Settings, progress: Progress = _quiet) -> Inputs:
     not_encoded = load_not_encoded(settings.data_dir)
     progress(f"compiling {len(records)} records and {len(entities)} entities; checking quotes")
     compiled = compile_dataset(ontology, entities, records, sources, not_encoded)
-    return Inputs(ontology, shapes, sources, compiled, entities,
+    return Inputs(ontology, shapes, sources, compiled, entities, records,
                   coverage(sources, compiled, not_encoded))
 
 
-def checked_graphs(inputs: Inputs):
+def checked_graphs(inputs: Inputs, settings: Settings):
     """The compiled graphs plus graph:links, and their SHACL report (which may not conform)."""
     from .links import links_graph
     from .validate import validate
 
     graphs: dict[URIRef, Graph] = dict(inputs.compiled.graphs)
     graphs[GRAPH_LINKS] = links_graph(inputs.entities)
-    return graphs, validate(graphs, inputs.shapes, inputs.ontology)
+    locations = inputs.locations(settings.project_dir)
+    return graphs, validate(graphs, inputs.shapes, inputs.ontology, locations)
 
 
 def validate_inputs(settings: Settings, progress: Progress = _quiet):
     """The SHACL report of the data as it stands (what `lodpub validate` prints)."""
     inputs = load_inputs(settings, progress)
     progress("validating with SHACL")
-    return checked_graphs(inputs)[1]
+    return checked_graphs(inputs, settings)[1]
 
 
-def derive_graphs(inputs: Inputs, *, reason: bool, progress: Progress = _quiet):
+def derive_graphs(inputs: Inputs, settings: Settings, *, reason: bool,
+                  progress: Progress = _quiet):
     """Validate the compiled graphs, then add the inferred and Wikidata-model graphs.
 
     Returns ``(graphs, report)``; raises ValidationFailed when the shapes are violated.
@@ -136,7 +148,7 @@ def derive_graphs(inputs: Inputs, *, reason: bool, progress: Progress = _quiet):
     from .wikidata_view import wikidata_view
 
     progress("validating with SHACL")
-    graphs, report = checked_graphs(inputs)
+    graphs, report = checked_graphs(inputs, settings)
     if not report.conforms:
         raise ValidationFailed(
             f"the build does not conform to the SHACL shapes "
@@ -214,7 +226,7 @@ def build(settings: Settings, *, reason: bool | None = None,
     if missing:
         progress(f"warning: {len(missing)} sentences are neither encoded nor listed in "
                  "data/not-encoded.yaml (see `lodpub stats`)")
-    graphs, report = derive_graphs(inputs, reason=reason, progress=progress)
+    graphs, report = derive_graphs(inputs, settings, reason=reason, progress=progress)
     progress("writing the release")
     files = release_files(inputs, graphs, report, version, digest, settings)
     release = publish(settings, version, files)

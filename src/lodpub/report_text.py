@@ -7,7 +7,7 @@ offending value, the named graph and the record in data/ to edit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -32,7 +32,7 @@ def render(report: ValidationReport) -> str:
     results = sorted(report.results, key=_group_key)
     for _, group in groupby(results, key=_group_key):
         lines.append("")
-        lines.extend(block(list(group), report.shapes))
+        lines.extend(block(list(group), report.shapes, report.locations))
     lines.append("")
     lines.append(MORE)
     return "\n".join(lines) + "\n"
@@ -70,7 +70,8 @@ def shape_title(shape: Node | None, shapes: Graph | None) -> str:
     return f"{name} ({curie(shape)})" if name else curie(shape)
 
 
-def block(group: Sequence[ValidationResult], shapes: Graph | None) -> list[str]:
+def block(group: Sequence[ValidationResult], shapes: Graph | None,
+          locations: Mapping[str, str] | None = None) -> list[str]:
     """The lines of one shape's group: a heading, then each message once with its focus nodes."""
     first = group[0]
     word = _WORD.get(first.severity, "result")
@@ -79,11 +80,11 @@ def block(group: Sequence[ValidationResult], shapes: Graph | None) -> list[str]:
     ordered = sorted(group, key=lambda r: (r.message, r.sort_key()))
     for message, results in groupby(ordered, key=lambda r: r.message):
         lines.append(f"  {message}")
-        lines.extend(dict.fromkeys("  - " + detail(result) for result in results))
+        lines.extend(dict.fromkeys("  - " + detail(result, locations) for result in results))
     return lines
 
 
-def detail(result: ValidationResult) -> str:
+def detail(result: ValidationResult, locations: Mapping[str, str] | None = None) -> str:
     """Focus node, property, value, graph and the record to edit, on one line."""
     parts = [curie(result.focus_node)]
     if result.path is not None:
@@ -92,7 +93,7 @@ def detail(result: ValidationResult) -> str:
     if result.value is not None and result.value != result.focus_node:
         parts.append(f"value {curie(result.value)}")
     parts.append(f"in {curie(result.graph)}")
-    fix = where_to_fix(result.focus_node)
+    fix = where_to_fix(result.focus_node, locations)
     return ", ".join(parts) + (f" -> {fix}" if fix else "")
 
 
@@ -118,13 +119,14 @@ def curie(term: Node | None) -> str:
     return f"<{text}>" if isinstance(term, URIRef) else text
 
 
-def where_to_fix(focus: Node) -> str:
-    """Which record in data/ a focus node comes from, in words."""
+def where_to_fix(focus: Node, locations: Mapping[str, str] | None = None) -> str:
+    """Which record in data/ a focus node comes from, in words (file:line when known)."""
     text = str(focus).split("#", 1)[0]
+    place = (locations or {}).get(text)
     if text.startswith(str(CLAIM)):
-        return f"record `{text[len(str(CLAIM)):]}` (data/records/)"
+        return f"record `{text[len(str(CLAIM)):]}` ({place or 'data/records/'})"
     if text.startswith(str(ID)):
-        return f"entity `{text[len(str(ID)):]}` (data/entities/)"
+        return f"entity `{text[len(str(ID)):]}` ({place or 'data/entities/'})"
     if text.startswith(BASE + "ontology/"):
         return "ontology/"
     if text.startswith(BASE + "source/"):

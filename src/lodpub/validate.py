@@ -22,7 +22,7 @@ IRIs instead of blank nodes, so the same input always gives the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyshacl
@@ -83,6 +83,7 @@ class ValidationReport:
     graph: Graph
     checked: tuple[URIRef, ...] = ()
     shapes: Graph | None = None
+    locations: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def text(self) -> str:
         """The report in plain words, grouped by shape, ending with where to read more."""
@@ -105,13 +106,15 @@ def load_shapes(shapes_dir: Path) -> Graph:
 
 
 def validate(
-    graphs: Mapping[URIRef, Graph], shapes: Graph, ontology: Graph
+    graphs: Mapping[URIRef, Graph], shapes: Graph, ontology: Graph,
+    locations: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate each data graph in ``graphs`` against ``shapes``, plus the cross-graph checks.
 
     ``graphs`` maps named graph IRIs to graphs; graph:facts, graph:claims and graph:links are
     validated when present (others are ignored). Raises ``ConfigError`` when the shapes
-    themselves are broken.
+    themselves are broken. ``locations`` maps an entity or claim IRI to the ``file:line`` of
+    its record, so that the report says where to fix each result.
     """
     results: list[ValidationResult] = []
     checked = tuple(iri for iri in DATA_GRAPHS if iri in graphs)
@@ -120,7 +123,8 @@ def validate(
     results.extend(ValidationResult(**found) for found in run_checks(shapes, graphs, ontology))
     ordered = tuple(sorted(set(results), key=ValidationResult.sort_key))
     conforms = not any(r.severity == SH.Violation for r in ordered)
-    return ValidationReport(conforms, ordered, report_graph(conforms, ordered), checked, shapes)
+    return ValidationReport(conforms, ordered, report_graph(conforms, ordered), checked, shapes,
+                            dict(locations or {}))
 
 
 def shacl_results(
