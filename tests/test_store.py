@@ -177,3 +177,22 @@ def test_store_release_cache_is_built_once(release_store):
         assert again.ask(f"ASK {{ <{KH}> ?p ?o }}") is True
     finally:
         again.close()
+
+
+def test_store_worker_copies_small_data_into_memory(tmp_path):
+    import pyoxigraph as ox
+
+    from lodpub.diskstore import build_disk_store
+    from lodpub.queryworker import open_store as open_worker_store
+
+    data = tmp_path / "d.nt"
+    data.write_text("<urn:a> <urn:p> <urn:b> .\n<urn:a> <urn:p> <urn:c> .\n")
+    path = str(build_disk_store([data], tmp_path / "store"))
+    extra = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:p"), ox.NamedNode("urn:y"))
+    small = open_worker_store(path, memory_max_quads=2)
+    assert len(small) == 2
+    small.add(extra)  # an in-memory copy is writable; the on-disk store is untouched
+    assert len(open_worker_store(path, memory_max_quads=0)) == 2
+    on_disk = open_worker_store(path, memory_max_quads=1)  # too big: served from disk
+    with pytest.raises((OSError, RuntimeError)):  # pyoxigraph: read-only instances refuse
+        on_disk.add(extra)

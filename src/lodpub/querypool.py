@@ -35,10 +35,11 @@ class _Worker:
     parent was started (no re-import of ``__main__``, no fork of a threaded server).
     """
 
-    def __init__(self, store_path: str):
+    def __init__(self, store_path: str, memory_max_quads: int = 0):
         parent, child = socket.socketpair()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "lodpub.queryworker", str(child.fileno()), store_path],
+            [sys.executable, "-m", "lodpub.queryworker", str(child.fileno()), store_path,
+             str(memory_max_quads)],
             pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
         )
         child.close()
@@ -67,8 +68,10 @@ class _Worker:
 class WorkerPool:
     """A fixed number of query workers over one on-disk store; see the module docstring."""
 
-    def __init__(self, store_path: str, size: int, *, queue_wait: float = 2.0):
+    def __init__(self, store_path: str, size: int, *, queue_wait: float = 2.0,
+                 memory_max_quads: int = 0):
         self.store_path = store_path
+        self.memory_max_quads = memory_max_quads
         self.size = max(1, size)
         self.queue_wait = queue_wait
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -86,7 +89,7 @@ class WorkerPool:
             self._idle.put(worker)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.store_path)
+        worker = _Worker(self.store_path, self.memory_max_quads)
         with self._lock:
             self._all.add(worker)
         return worker

@@ -188,11 +188,25 @@ def _run_job(conn, store, job: Job) -> None:
         _send_error(conn, "eval", str(exc))
 
 
-def worker_main(conn, store_path: str) -> None:
-    """Entry point of a worker process: open the store read-only, then run jobs until EOF."""
+def open_store(store_path: str, memory_max_quads: int = 0):
+    """The on-disk store read-only, or an in-memory copy of it when it is small enough.
+
+    pyoxigraph's in-memory store answers scans and joins about twice as fast as its on-disk
+    one (measured in bench/); the copy takes about 9 s per million quads at start-up.
+    """
     import pyoxigraph as ox
 
-    store = ox.Store.read_only(store_path)
+    disk = ox.Store.read_only(store_path)
+    if memory_max_quads <= 0 or len(disk) > memory_max_quads:
+        return disk
+    memory = ox.Store()
+    memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+    return memory
+
+
+def worker_main(conn, store_path: str, memory_max_quads: int = 0) -> None:
+    """Entry point of a worker process: open the store, then run jobs until EOF."""
+    store = open_store(store_path, memory_max_quads)
     conn.send_bytes(b"R")
     while True:
         try:
@@ -203,4 +217,4 @@ def worker_main(conn, store_path: str) -> None:
 
 
 if __name__ == "__main__":
-    worker_main(Connection(int(sys.argv[1])), sys.argv[2])
+    worker_main(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))

@@ -35,6 +35,9 @@ class Settings:
     threads: int = _setting(8, "HTTP server threads.")
     query_timeout: float = _setting(5.0, "Seconds a SPARQL query may run before it is stopped.")
     max_rows: int = _setting(0, "Row cap on SELECT results; 0 means no cap. Truncation is flagged.")
+    memory_store_max_quads: int = _setting(
+        2_000_000, "Query workers copy data of at most this many quads into memory (faster "
+        "joins and scans, about 0.4 GB per worker per million quads); 0: always on disk.")
     max_query_bytes: int = _setting(100_000, "Largest accepted query or request body, in bytes.")
     service_allowlist: tuple[str, ...] = _setting(
         (), "SPARQL endpoints a query may call with SERVICE (comma-separated in env)."

@@ -176,10 +176,12 @@ class OxigraphStore(_Helpers):
     max_rows: int = 0
     checks: _Checks = field(default_factory=_Checks)
     queue_wait: float = 2.0
+    memory_max_quads: int = 0
     _tmpdir: Path | None = None
 
     def __post_init__(self) -> None:
-        self.pool = WorkerPool(str(self.path), self.workers, queue_wait=self.queue_wait)
+        self.pool = WorkerPool(str(self.path), self.workers, queue_wait=self.queue_wait,
+                               memory_max_quads=self.memory_max_quads)
         self.pool.start()
 
     @classmethod
@@ -246,6 +248,7 @@ def _options(settings: Settings) -> dict:
         "workers": settings.workers,
         "query_timeout": settings.query_timeout,
         "max_rows": settings.max_rows,
+        "memory_max_quads": settings.memory_store_max_quads,
         "checks": _Checks(tuple(settings.service_allowlist)),
     }
 
