@@ -225,11 +225,25 @@ class _Running:
             self.abandon()
 
     def abandon(self) -> None:
-        """Give the worker back if its job has already ended, else kill it (still busy)."""
+        """Give the worker back once its job ends; a reader that left early does not cost one.
+
+        The rest of the answer is read and dropped in the background until the job ends (the
+        worker goes back to the pool, warm) or its time limit passes (it is killed and
+        replaced, as any query over the limit is). Replacing a worker that holds its data in
+        memory takes seconds, so draining is cheaper than killing.
+        """
+        if not self.done:
+            threading.Thread(target=self._drain, daemon=True, name="lodpub-drain").start()
+
+    def _drain(self) -> None:
         try:
-            while not self.done and self.worker.conn.poll(0):
-                tag = self.worker.conn.recv_bytes()[:1]
-                if tag in (b"E", b"X", b"F"):
+            while not self.done:
+                remaining = None if self.deadline is None else self.deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    break
+                if not self.worker.conn.poll(remaining):
+                    break
+                if self.worker.conn.recv_bytes()[:1] in (b"E", b"X", b"F"):
                     self.finish(kill=False)
         except (EOFError, OSError):
             pass
