@@ -20,15 +20,23 @@ HERE = Path(__file__).parent / "competency"
 FROZEN = sorted(p for p in HERE.glob("*.rq") if p.with_suffix(".expected.csv").is_file())
 
 
+GROUP_SEPARATOR = " & "  # the GROUP_CONCAT separator of the queries; SPARQL leaves its order open
+
+
+def _normal(rows: list[list[str]]) -> list[list[str]]:
+    return [[GROUP_SEPARATOR.join(sorted(cell.split(GROUP_SEPARATOR))) for cell in row]
+            for row in rows]
+
+
 def _rows(store, query: str) -> list[list[str]]:
     body = store.execute(query, result_format="csv").read().decode("utf-8")
-    return list(csv.reader(io.StringIO(body)))
+    return _normal(list(csv.reader(io.StringIO(body))))
 
 
 @pytest.mark.parametrize("path", FROZEN, ids=[p.stem for p in FROZEN])
 def test_competency_query_gives_the_expected_answer(release_store, path):
-    expected = list(csv.reader(io.StringIO(
-        path.with_suffix(".expected.csv").read_text(encoding="utf-8"))))
+    expected = _normal(list(csv.reader(io.StringIO(
+        path.with_suffix(".expected.csv").read_text(encoding="utf-8")))))
     actual = _rows(release_store, path.read_text(encoding="utf-8"))
     assert actual[0] == expected[0]  # the header: same variables
     if "ORDER BY" in path.read_text(encoding="utf-8"):
