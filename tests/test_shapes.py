@@ -14,12 +14,12 @@ from typing import NamedTuple
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SH, XSD
-from rdflib.term import Node
+from rdflib.namespace import RDFS, SH
 
 from lodpub.errors import ConfigError
 from lodpub.namespaces import GRAPH, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, GRAPH_ONTOLOGY, LPO
 from lodpub.report_text import curie
+from lodpub.terms import from_oxigraph
 from lodpub.validate import REPORT_IRI, ValidationReport, load_shapes, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,24 +156,12 @@ EXPECTED: dict[str, Expect] = {
 }
 
 
-def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
-    """A pyoxigraph term as an rdflib term (plain strings without a datatype, as lodpub's)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = None if term.datatype.value == str(XSD.string) else URIRef(term.datatype.value)
-    return Literal(term.value, datatype=datatype)
-
-
 def read_trig(path: Path) -> dict[URIRef, Graph]:
     """The named graphs of a TriG file (pyoxigraph parses it: rdflib's TriG parser warns)."""
     graphs: dict[URIRef, Graph] = {}
     for quad in ox.parse(path=str(path), format=ox.RdfFormat.TRIG):
         name = URIRef(quad.graph_name.value)
-        triple = tuple(rdflib_term(t) for t in (quad.subject, quad.predicate, quad.object))
+        triple = tuple(from_oxigraph(t) for t in (quad.subject, quad.predicate, quad.object))
         graphs.setdefault(name, Graph()).add(triple)
     return graphs
 

@@ -308,19 +308,9 @@ def parse_rdf(text: str, media_type: str):
     rdflib's own JSON-LD parser emits a DeprecationWarning, which the suite turns into an error.
     """
     import pyoxigraph as ox
-    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib import Graph
 
-    def term(t):
-        if isinstance(t, ox.NamedNode):
-            return URIRef(t.value)
-        if isinstance(t, ox.BlankNode):
-            return BNode(t.value)
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        datatype = t.datatype.value
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(t.value)
-        return Literal(t.value, datatype=URIRef(datatype))
+    from lodpub.terms import from_oxigraph as term
 
     graph = Graph()
     for quad in ox.parse(text, format=ox.RdfFormat.from_media_type(media_type)):

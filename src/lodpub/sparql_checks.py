@@ -26,13 +26,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from .errors import ConfigError
 from .namespaces import BASE, GRAPH_ONTOLOGY, PREFIXES
-from .terms import to_oxigraph
+from .terms import from_oxigraph, to_oxigraph
 
 LPS = Namespace(BASE + "shapes/")
 _PREFIXES = "".join(
@@ -84,20 +84,6 @@ def store_of(*parts: Mapping[URIRef | None, Graph]) -> ox.Store:
     return store
 
 
-def to_rdflib(term: Any) -> Node | None:
-    """A pyoxigraph term as an rdflib term (plain strings without a datatype)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = None if term.datatype.value == str(XSD.string) else URIRef(term.datatype.value)
-    return Literal(term.value, datatype=datatype)
-
-
 def rows(store: ox.Store, query: str, check: URIRef) -> Iterable[dict[str, Node]]:
     """The solutions of ``query`` as dicts of variable name -> rdflib term."""
     try:
@@ -106,7 +92,7 @@ def rows(store: ox.Store, query: str, check: URIRef) -> Iterable[dict[str, Node]
         raise ConfigError(f"shapes/: the query of {check} is not valid SPARQL: {exc}") from None
     names = [v.value for v in solutions.variables]
     for solution in solutions:
-        yield {n: to_rdflib(solution[n]) for n in names if solution[n] is not None}
+        yield {n: from_oxigraph(solution[n]) for n in names if solution[n] is not None}
 
 
 def findings(

@@ -6,6 +6,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 
@@ -34,3 +35,15 @@ def from_sparql_json(binding: dict[str, Any]) -> Node:
     datatype = binding.get("datatype")
     return Literal(value, lang=binding.get("xml:lang"),
                    datatype=URIRef(datatype) if datatype else None)
+
+
+def from_oxigraph(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """A pyoxigraph term as an rdflib term (plain strings without a datatype, as lodpub's)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = None if term.datatype.value == str(XSD.string) else URIRef(term.datatype.value)
+    return Literal(term.value, datatype=datatype)
