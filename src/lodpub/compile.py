@@ -7,7 +7,6 @@ whatever its kind, becomes a claim node with its provenance in ``graph:claims``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +15,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import QuoteError, RecordError
+from .literals import literal
 from .namespaces import (
-    DCTERMS,
     GRAPH_CLAIMS,
     GRAPH_FACTS,
     GRAPH_ONTOLOGY,
@@ -39,13 +38,9 @@ from .namespaces import (
     sentence_iri,
 )
 from .records import AUTHOR, Entity, NotEncoded, Record
+from .sourcegraph import not_encoded_by_sentence, source_graph
 from .sources import Source
 
-DATE_TYPES = (
-    (re.compile(r"^-?\d{4}$"), XSD.gYear),
-    (re.compile(r"^-?\d{4}-(0[1-9]|1[0-2])$"), XSD.gYearMonth),
-    (re.compile(r"^-?\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"), XSD.date),
-)
 DECLARATION_TYPES = (
     OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
     RDFS.Class, OWL.NamedIndividual, SKOS.Concept, SKOS.ConceptScheme,
@@ -73,33 +68,6 @@ def declared_terms(ontology: Graph) -> set[URIRef]:
         s for t in DECLARATION_TYPES for s in ontology.subjects(RDF.type, t)
         if isinstance(s, URIRef)
     }
-
-
-def literal(value: Mapping[str, Any], where: str) -> Literal:
-    """A literal from its authoring form, e.g. ``{date: "2021-12"}`` -> xsd:gYearMonth."""
-    if len(value) != 1:
-        raise RecordError(f"{where}: a literal object has exactly one key, got {sorted(value)}")
-    (key, raw), = value.items()
-    if key == "date":
-        for pattern, datatype in DATE_TYPES:
-            if pattern.match(str(raw)):
-                return Literal(str(raw), datatype=datatype)
-        raise RecordError(f"{where}: date {raw!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
-    makers = {
-        "text": lambda v: Literal(str(v), lang="en"),
-        "string": lambda v: Literal(str(v)),
-        "int": lambda v: Literal(int(v), datatype=XSD.integer),
-        "decimal": lambda v: Literal(str(v), datatype=XSD.decimal),
-        "bool": lambda v: Literal(bool(v)),
-        "iri": URIRef,
-    }
-    if key not in makers:
-        kinds = ", ".join(["date", *makers])
-        raise RecordError(f"{where}: unknown literal kind {key!r}; use one of {kinds}")
-    try:
-        return makers[key](raw)
-    except (TypeError, ValueError):
-        raise RecordError(f"{where}: {raw!r} is not a valid {key}") from None
 
 
 class _Resolver:
@@ -250,67 +218,6 @@ def _shorten(text: str, size: int = 90) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
-def source_graph(source: Source, not_encoded: Sequence[NotEncoded]) -> Graph:
-    """The source document, its metadata as stated, and its sentences with offsets."""
-    graph = Graph()
-    doc = SOURCE[source.id]
-    meta = source.meta
-    graph.add((doc, RDF.type, LPO.SourceDocument))
-    graph.add((doc, RDFS.label, Literal(meta.get("title") or source.id, lang="en")))
-    if meta.get("title_stated_in_document") is False:
-        graph.add((doc, SKOS.editorialNote, Literal(
-            "The title is descriptive, given by the curators: the document states none.",
-            lang="en")))
-    if meta.get("publisher"):
-        graph.add((doc, DCTERMS.publisher, ID[meta["publisher"]]))
-    if meta.get("author"):
-        graph.add((doc, DCTERMS.creator, ID[meta["author"]]))
-    if meta.get("language"):
-        graph.add((doc, DCTERMS.language, Literal(meta["language"])))
-    if meta.get("description"):
-        graph.add((doc, DCTERMS.description, Literal(meta["description"], lang="en")))
-    for key, value in sorted((meta.get("derived") or {}).items()):
-        if isinstance(value, Mapping) and "date" in value:
-            node = URIRef(f"{doc}#derived-{key}")
-            graph.add((doc, LPO.derivedDateBound, node))
-            graph.add((node, RDFS.label, Literal(key.replace("_", " "), lang="en")))
-            graph.add((node, LPO.date, literal({"date": value["date"]}, str(source.path))))
-            if value.get("reason"):
-                graph.add((node, SKOS.note, Literal(value["reason"], lang="en")))
-    reasons = _not_encoded_by_sentence(source, not_encoded)
-    for sentence in source.sentences:
-        node = sentence_iri(source.id, sentence.number)
-        graph.add((node, RDF.type, LPO.Sentence))
-        graph.add((node, RDFS.label, Literal(f"Sentence {sentence.number}", lang="en")))
-        graph.add((node, DCTERMS.isPartOf, doc))
-        number = Literal(sentence.number, datatype=XSD.positiveInteger)
-        graph.add((node, LPO.sentenceNumber, number))
-        graph.add((node, LPO.text, Literal(sentence.text)))
-        graph.add((node, LPO.start, Literal(sentence.start, datatype=XSD.nonNegativeInteger)))
-        graph.add((node, LPO.end, Literal(sentence.end, datatype=XSD.nonNegativeInteger)))
-        for reason in reasons.get(sentence.number, ()):
-            graph.add((node, LPO.notEncodedReason, Literal(reason, lang="en")))
-    return graph
-
-
-def _not_encoded_by_sentence(
-    source: Source, not_encoded: Sequence[NotEncoded]
-) -> dict[int, list[str]]:
-    result: dict[int, list[str]] = {}
-    for entry in not_encoded:
-        if entry.source not in (None, source.id):
-            continue
-        found = source.find(entry.quote)
-        if found is None:
-            raise QuoteError(
-                f"{entry.file}:{entry.line}: the not-encoded quote is not in {source.path} "
-                "verbatim; copy the exact text"
-            )
-        for sentence in source.sentences_between(*found):
-            result.setdefault(sentence.number, []).append(entry.reason)
-    return result
-
-
 @dataclass(frozen=True)
 class Compiled:
     """The compiled named graphs and what the coverage check needs."""
@@ -383,7 +290,7 @@ def coverage(sources: Mapping[str, Source], compiled: Compiled,
     result: dict[str, dict[int, str]] = {}
     for source in sources.values():
         status = {s.number: "missing" for s in source.sentences}
-        for number in _not_encoded_by_sentence(source, not_encoded):
+        for number in not_encoded_by_sentence(source, not_encoded):
             status[number] = "not-encoded"
         for where in compiled.anchors.values():
             if where.source.id == source.id:
