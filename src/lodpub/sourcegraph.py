@@ -1,5 +1,7 @@
-"""A source document as RDF: its metadata as stated, its sentences with offsets, and the
-reasons sentences were left out. Pure functions."""
+"""A source document as RDF: metadata as stated, sentences with offsets, reasons left out.
+
+Pure functions.
+"""
 
 from __future__ import annotations
 
