@@ -44,6 +44,8 @@ class _Worker:
         )
         child.close()
         self.conn = Connection(parent.detach())
+        self._lock = threading.Lock()
+        self._killed = False
 
     def wait_ready(self, timeout: float) -> bool:
         """Whether the worker opened its store and said so within ``timeout`` seconds."""
@@ -55,14 +57,24 @@ class _Worker:
             return False
 
     def kill(self) -> None:
-        """Stop the process at once (SIGKILL) and reap it."""
-        if self.process.poll() is None:
-            self.process.kill()
-        try:
-            self.process.wait(5)
-        except subprocess.TimeoutExpired:  # stuck in the kernel; the OS reaps it later
-            log.error("query worker %s did not exit after SIGKILL", self.process.pid)
-        self.conn.close()
+        """Stop the process at once (SIGKILL), reap it and close its socket; once only.
+
+        Several threads may decide to kill the same worker (a request past its deadline, the
+        pool closing, a failed replacement). ``Connection.close`` is not thread-safe: two
+        concurrent calls can both close the same descriptor number, and the second may close
+        a descriptor another thread has just been given (say, the socket of a new worker).
+        """
+        with self._lock:
+            if self._killed:
+                return
+            self._killed = True
+            if self.process.poll() is None:
+                self.process.kill()
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:  # stuck in the kernel; the OS reaps it later
+                log.error("query worker %s did not exit after SIGKILL", self.process.pid)
+            self.conn.close()
 
 
 class WorkerPool:
@@ -106,7 +118,14 @@ class WorkerPool:
             threading.Thread(target=self._refill, daemon=True, name="lodpub-respawn").start()
 
     def _refill(self) -> None:
-        worker = self._spawn()
+        if self._closed:
+            return
+        try:
+            worker = self._spawn()
+        except (OSError, ValueError) as error:  # e.g. out of processes or file descriptors
+            log.error("replacement query worker could not be started (%s); pool has one "
+                      "worker fewer", error)
+            return
         if worker.wait_ready(READY_TIMEOUT) and not self._closed:
             self._idle.put(worker)
             return
@@ -183,6 +202,7 @@ class _Running:
     def __init__(self, pool: WorkerPool, worker: _Worker, deadline: float | None, limit):
         self.pool, self.worker, self.deadline, self.limit = pool, worker, deadline, limit
         self.done = False
+        self._finishing = threading.Lock()
 
     def message(self) -> bytes:
         """The worker's next message; raises on timeout, worker death or a query error."""
@@ -251,10 +271,15 @@ class _Running:
             self.finish(kill=True)
 
     def finish(self, kill: bool) -> None:
-        """Give the worker back to the pool, or kill and replace it."""
-        if self.done:
-            return
-        self.done = True
+        """Give the worker back to the pool, or kill and replace it; once only.
+
+        The request thread and a drain thread may both get here; the lock makes sure the
+        worker is handed back or replaced exactly once.
+        """
+        with self._finishing:
+            if self.done:
+                return
+            self.done = True
         if kill:
             self.pool._replace(self.worker)
         else:

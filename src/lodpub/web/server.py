@@ -21,14 +21,39 @@ from pathlib import Path
 from flask import Flask
 from waitress.server import create_server
 
+from ..errors import QueryError
 from ..settings import Settings
 from . import create_app
 
 log = logging.getLogger(__name__)
 
 
+class _StreamCutFilter(logging.Filter):
+    """Log an answer cut mid-stream (time limit, worker lost) as one line, not a traceback.
+
+    Once the status line is sent the only honest way to stop a streamed answer is to break
+    the chunked encoding, which the WSGI server does when the body iterator raises; waitress
+    then logs the exception with its traceback as if lodpub had crashed. The client sees the
+    cut; the log should say what happened in a line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, QueryError):
+            record.msg, record.args = "answer cut mid-stream: %s", (error,)
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_STREAM_CUT = _StreamCutFilter()
+
+
 def make_server(app: Flask, *, host: str, port: int, threads: int):
     """A waitress server for ``app`` bound to host:port (port 0 picks a free port)."""
+    waitress_log = logging.getLogger("waitress")
+    if _STREAM_CUT not in waitress_log.filters:
+        waitress_log.addFilter(_STREAM_CUT)
     return create_server(app, host=host, port=port, threads=threads, ident="lodpub",
                          channel_timeout=60, connection_limit=1000,
                          clear_untrusted_proxy_headers=True)
