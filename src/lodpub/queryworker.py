@@ -165,7 +165,9 @@ def _run_job(conn, store, job: Job) -> None:
     except SyntaxError as exc:
         _send_error(conn, "syntax", str(exc))
         return
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        # RuntimeError: pyoxigraph's "custom function <…> is not supported" and the like; left
+        # uncaught it killed the worker (a 500 "worker stopped" and a respawn for any client)
         _send_error(conn, "eval", str(exc))
         return
     graph = isinstance(result, ox.QueryTriples)
@@ -184,7 +186,7 @@ def _run_job(conn, store, job: Job) -> None:
         else:
             result.serialize(writer, fmt.oxigraph_format())
         writer.close()
-    except (OSError, ValueError, SyntaxError) as exc:
+    except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
         _send_error(conn, "eval", str(exc))
 
 
