@@ -39,6 +39,9 @@ class Settings:
         2_000_000, "Query workers copy data of at most this many quads into memory (faster "
         "joins and scans, about 0.4 GB per worker per million quads); 0: always on disk.")
     max_query_bytes: int = _setting(100_000, "Largest accepted query or request body, in bytes.")
+    result_cache_bytes: int = _setting(
+        64 * 1024 * 1024, "Memory for complete SPARQL answers kept per release and request "
+        "(LRU, in bytes; streamed answers are not kept); 0 turns the cache off.")
     service_allowlist: tuple[str, ...] = _setting(
         (), "SPARQL endpoints a query may call with SERVICE (comma-separated in env)."
     )

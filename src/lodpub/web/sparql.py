@@ -6,6 +6,8 @@ format is negotiated from the query form before anything runs (406 first), the s
 it in a worker under the time limit, and the answer is streamed. A browser (HTML ranked first,
 no ``format`` parameter) is sent to the query page, /query, with the same query (303). GET
 answers carry an ETag (release version + request + format) and answer 304 to If-None-Match.
+A complete answer to a repeatable query is marked for the answer cache (``answercache``), which
+this blueprint puts in front of the app: a repeated request skips Flask and the query workers.
 
 Row cap (``max_rows``): a cut result says so in the ``X-Lodpub-Truncated: true`` and
 ``X-Lodpub-Max-Rows`` headers and, in SPARQL JSON and XML, in the body with a standard
@@ -21,12 +23,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from flask import Blueprint, Request, Response, current_app, redirect, request
+from flask.blueprints import BlueprintSetupState
 
 from ..errors import Overloaded, QueryError, QueryTimeout
 from ..formats import ResultFormat
 from ..queryscan import scan
 from ..store import NotAcceptable, QueryResult, QuerySyntaxError, ServiceRefused, UpdateRefused
 from . import negotiate
+from .answercache import CACHEABLE, AnswerCache, AnswerCacheMiddleware, answer_is_stable
 from .negotiate import bad_request, forbidden, service_unavailable
 from .servicedesc import service_description
 
@@ -45,6 +49,8 @@ _RESULTS = {
         "ETag": {"schema": {"type": "string"}, "description": "GET only"},
         "X-Lodpub-Truncated": {"schema": {"type": "string", "enum": ["true"]}},
         "X-Lodpub-Max-Rows": {"schema": {"type": "integer"}},
+        "X-Lodpub-Cache": {"schema": {"type": "string", "enum": ["hit", "miss"]},
+                           "description": "whether the answer came from the answer cache"},
     },
 }
 OPENAPI = {
@@ -161,7 +167,8 @@ def _execute(pr: ProtocolRequest, fmt: ResultFormat) -> QueryResult:
 
 def _answer(pr: ProtocolRequest) -> Response:
     pub = current_app.extensions["lodpub"]
-    graph = scan(pr.query).is_graph
+    info = scan(pr.query)
+    graph = info.is_graph
     offered = ResultFormat.graphs() if graph else ResultFormat.results()
     fmt = negotiate.choose(request, offered, "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK")
     headers = {"Vary": "Accept"}
@@ -175,8 +182,21 @@ def _answer(pr: ProtocolRequest) -> Response:
         headers["X-Lodpub-Truncated"] = "true"
         headers["X-Lodpub-Max-Rows"] = str(result.max_rows)
     used = result.format or fmt
+    if result.body is not None and not info.services and answer_is_stable(pr.query):
+        request.environ[CACHEABLE] = True  # complete and repeatable: the answer cache may keep it
     body = result.body if result.body is not None else result.chunks
     return Response(body, headers=headers, content_type=used.content_type)
+
+
+@bp.record_once
+def _install_answer_cache(state: BlueprintSetupState) -> None:
+    """Put the answer cache (``answercache``) in front of the app, unless it is turned off."""
+    pub = state.app.extensions["lodpub"]
+    if pub.settings.result_cache_bytes > 0:
+        cache = AnswerCache(pub.settings.result_cache_bytes)
+        state.app.extensions["lodpub.answer_cache"] = cache
+        state.app.wsgi_app = AnswerCacheMiddleware(  # type: ignore[method-assign]
+            state.app.wsgi_app, cache, pub.version, pub.settings.max_query_bytes)
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
