@@ -36,6 +36,25 @@ def rdf_format(path: Path):
     return fmt
 
 
+def load_file(store, path: Path) -> None:
+    """Bulk-load one RDF file into the pyoxigraph ``store``, or raise ``ConfigError``.
+
+    Relative IRIs (``<#a>``, ``<>``) resolve against the file's own ``file://`` IRI, as RDF
+    1.1 resolves them against the retrieval IRI. The error names the file and, for a syntax
+    error, the parser's line and column.
+    """
+    fmt = rdf_format(path)
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            store.bulk_load(fh, fmt, base_iri=path.resolve().as_uri())
+    except SyntaxError as exc:
+        raise ConfigError(f"{path}: not valid {fmt.name}: {exc}; correct the file (or its "
+                          "extension, which sets the format) and start again") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc})") from exc
+
+
 def build_disk_store(files: Iterable[Path], target: Path) -> Path:
     """Bulk-load ``files`` into a new on-disk pyoxigraph store at ``target`` (kept if present).
 
@@ -48,15 +67,13 @@ def build_disk_store(files: Iterable[Path], target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
     store = ox.Store(str(tmp))
-    for path in files:
-        path = Path(path)
-        opener = gzip.open if path.name.endswith(".gz") else open
-        try:
-            with opener(path, "rb") as fh:
-                store.bulk_load(fh, rdf_format(path))
-        except (SyntaxError, OSError) as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise ConfigError(f"{path}: cannot load ({exc})") from exc
+    try:
+        for path in files:
+            load_file(store, Path(path))
+    except ConfigError:
+        del store
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     store.flush()
     del store  # closes RocksDB so the workers can open it read-only
     (tmp / READY).write_text("ok\n")

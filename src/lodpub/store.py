@@ -200,7 +200,11 @@ class OxigraphStore(_Helpers):
         if not files:
             raise ConfigError("no data files given; pass RDF files to `lodpub serve --data`")
         tmpdir = Path(tempfile.mkdtemp(prefix="lodpub-data-"))
-        path = build_disk_store(files, tmpdir / f"oxigraph-{cache_key(files)}")
+        try:
+            path = build_disk_store(files, tmpdir / f"oxigraph-{cache_key(files)}")
+        except ConfigError:  # a file that does not load: leave nothing behind
+            shutil.rmtree(tmpdir, ignore_errors=True)
+            raise
         return cls(path, union=False, _tmpdir=tmpdir, **_options(settings), **kw)
 
     def execute(self, query: str, *, result_format: ResultFormat | str | None = None,
