@@ -238,7 +238,7 @@ def client(suite_cases, tmp_path_factory):
 def _dataset(case: W3CTest, query: str) -> list[tuple[str, str]]:
     params = [("default-graph-uri", g) for g in case.data]
     params += [("named-graph-uri", g) for g in case.graph_data]
-    if not params and "FROM" not in query.upper():
+    if not params and not _FROM.search(query):
         params = [("default-graph-uri", EMPTY_GRAPH)]  # the test's dataset is empty
     return params
 
