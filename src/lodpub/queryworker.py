@@ -43,6 +43,7 @@ class Job:
     named_graphs: list[str] | None = None
     union: bool = False
     max_rows: int = 0
+    base_iri: str | None = None  # resolves relative IRIs in a query without BASE
 
 
 class EngineError(QueryError):
@@ -142,7 +143,7 @@ def mark_truncated(body: bytes, fmt: str, max_rows: int) -> bytes:
 def _dataset_args(job: Job) -> dict[str, Any]:
     import pyoxigraph as ox
 
-    args: dict[str, Any] = {"use_default_graph_as_union": job.union}
+    args: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
     if job.default_graphs is not None:
         args["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
         args["use_default_graph_as_union"] = False

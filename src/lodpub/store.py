@@ -34,12 +34,18 @@ from rdflib.term import Node
 from .diskstore import build_disk_store, cache_key
 from .errors import ConfigError, QueryError, QueryTimeout
 from .formats import ResultFormat
+from .namespaces import BASE
 from .querypool import WorkerPool
 from .queryscan import QueryInfo, refused_services, scan
 from .queryworker import CHUNK, EngineError, Job
 from .release import Release
 from .settings import Settings
 from .terms import from_sparql_json
+
+# The base IRI of a query that has no BASE (SPARQL 1.1 section 4.1.1.1 leaves it to the service;
+# the Protocol suggests the endpoint): lodpub's persistent endpoint IRI, the same on every host,
+# so an answer never depends on the Host header (ETags and the answer cache rely on that).
+QUERY_BASE = BASE + "sparql"
 
 
 class QuerySyntaxError(QueryError):
@@ -222,6 +228,7 @@ class OxigraphStore(_Helpers):
             named_graphs=list(named_graph_uris) if explicit else None,
             union=self.union and not info.has_from,  # FROM / FROM NAMED define the dataset
             max_rows=self.max_rows if max_rows is None else max_rows,
+            base_iri=QUERY_BASE,
         )
         try:
             head, chunks = self.pool.run(job, self.query_timeout if timeout is None else timeout)
