@@ -104,10 +104,14 @@ def _body(req: Request, limit: int) -> str:
     data = req.stream.read(limit + 1)
     if len(data) > limit:
         raise negotiate.payload_too_large(limit)
+    charset = req.mimetype_params.get("charset", "utf-8")
+    if charset.lower().replace("-", "") != "utf8":  # SPARQL 1.1 Protocol 2.1.3: UTF-8 only
+        raise negotiate.HttpError(415, f"application/sparql-query is always UTF-8; this body "
+                                       f"says charset={charset}: send the query in UTF-8")
     try:
-        return data.decode(req.mimetype_params.get("charset", "utf-8"))
-    except (UnicodeDecodeError, LookupError):
-        raise bad_request("the query body is not valid UTF-8 (or its declared charset)") from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise bad_request("the query body is not valid UTF-8") from None
 
 
 def protocol_request(req: Request, limit: int) -> ProtocolRequest:
