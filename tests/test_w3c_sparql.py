@@ -9,9 +9,12 @@ harness parses it with, so ``FROM <data.ttl>`` names the same graph as the manif
 rotate between GET, POST form and POST ``application/sparql-query``, and ask for the result
 file's format by Accept; the answer is parsed with rdflib and compared (tests/w3c_results.py).
 
-Syntax tests: a positive one must answer 200, a negative one 400 with a message.
-Exclusions are in ``EXCLUDED``, one reason each; everything else must pass. The suite is
-downloaded at test time (tests/w3c.py): if that fails, every test here fails saying why.
+Syntax tests (sent as written): a positive one must answer 200, a negative one 400 with a
+message. The protocol and service-description suites only name their tests; their requests are
+written out below (``PROTOCOL``, ``test_w3c_service_description_*``) from the W3C's text.
+Exclusions are in ``EXCLUDED`` and ``PROTOCOL_EXCLUDED``, one reason each; everything else must
+pass. The suite is downloaded at test time (tests/w3c.py): if that fails, the tests here fail
+saying why.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin
 
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph, Namespace, URIRef
 from werkzeug.datastructures import MultiDict
 
 from lodpub.web import create_app
@@ -536,3 +539,42 @@ def test_w3c_protocol(client, name):
     else:
         rows = {(str(r["g"]), str(r["x"]), str(r["s"])) for r in result.rows}
         assert rows == answer, name
+
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SD_LANGUAGES = {SD.SPARQL10Query, SD.SPARQL11Query, SD.SPARQL11Update}
+
+
+def _service_description(client, accept: str, fmt: str) -> Graph:
+    response = client.get("/sparql", headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    return Graph().parse(data=response.data, format=fmt)
+
+
+@pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"),
+                                        ("application/rdf+xml", "xml")])
+def test_w3c_service_description_returns_rdf(client, accept, fmt):
+    """service-description#returns-rdf: GET on the endpoint without a query returns RDF."""
+    graph = _service_description(client, accept, fmt)
+    assert (None, RDF.type, SD.Service) in graph
+
+
+def test_w3c_service_description_has_endpoint_triple(client):
+    """service-description#has-endpoint-triple: a matching sd:endpoint triple."""
+    graph = _service_description(client, "text/turtle", "turtle")
+    assert (None, SD.endpoint, URIRef("http://localhost/sparql")) in graph
+
+
+def test_w3c_service_description_conforms_to_schema(client):
+    """service-description#conforms-to-schema: the terms are used as the SD vocabulary says."""
+    graph = _service_description(client, "text/turtle", "turtle")
+    [service] = graph.subjects(RDF.type, SD.Service)
+    assert all(isinstance(e, URIRef) for e in graph.objects(service, SD.endpoint))
+    languages = set(graph.objects(service, SD.supportedLanguage))
+    assert languages and languages <= SD_LANGUAGES and SD.SPARQL11Update not in languages
+    assert all(isinstance(f, URIRef) for f in graph.objects(service, SD.resultFormat))
+    for dataset in graph.objects(service, SD.defaultDataset):
+        assert (dataset, RDF.type, SD.Dataset) in graph
+        for named in graph.objects(dataset, SD.namedGraph):
+            assert isinstance(graph.value(named, SD.name), URIRef)
+            assert graph.value(named, SD.graph) is not None
