@@ -33,6 +33,9 @@ class Settings:
     port: int = _setting(5000, "Port `lodpub serve` listens on.")
     workers: int = _setting(2, "Query worker processes (each one query at a time).")
     threads: int = _setting(8, "HTTP server threads.")
+    http_server: str = _setting(
+        "waitress", "HTTP server of `lodpub serve`: waitress, or granian (faster per request; "
+        "pip install 'lodpub[granian]'). Either runs one process that owns the query workers.")
     query_timeout: float = _setting(5.0, "Seconds a SPARQL query may run before it is stopped.")
     max_rows: int = _setting(0, "Row cap on SELECT results; 0 means no cap. Truncation is flagged.")
     memory_store_max_quads: int = _setting(

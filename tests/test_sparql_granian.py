@@ -1,0 +1,170 @@
+"""`lodpub serve` with ``http_server = granian``: the same protocol, cache, limits and streaming.
+
+The real command in a subprocess on a free port (granian forks its worker, which builds the
+app and owns the query pool), queried over HTTP with requests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from sparql_fixtures import DATA_TRIG, EX
+
+pytestmark = pytest.mark.server
+JSON_TYPE = "application/sparql-results+json"
+NAMES = f"SELECT ?who ?name WHERE {{ ?who <{EX}name> ?name }}"
+
+
+def _numbers(n: int) -> str:
+    return " ".join(str(i) for i in range(n))
+
+
+BIG = f"SELECT * WHERE {{ VALUES ?a {{ {_numbers(80)} }} VALUES ?b {{ {_numbers(80)} }} }}"
+SLOW = (f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {_numbers(400)} }} "
+        f"VALUES ?b {{ {_numbers(400)} }} VALUES ?c {{ {_numbers(400)} }} "
+        "FILTER(?a + ?b + ?c < 0) }")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found | {g for c in found for g in _children(c)}
+
+
+def _start(root: Path) -> tuple[str, subprocess.Popen]:
+    port = _free_port()
+    env = dict(os.environ, LODPUB_HTTP_SERVER="granian", LODPUB_PROJECT_DIR=str(root),
+               LODPUB_QUERY_TIMEOUT="1", LODPUB_WORKERS="2", LODPUB_THREADS="4")
+    log = (root / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from lodpub.cli import main; main()", "serve", "--data",
+         str(DATA_TRIG), "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    log.close()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if requests.get(base + "/sparql?query=ASK%7B%7D", timeout=5).status_code == 200:
+                return base, proc
+        except requests.ConnectionError:
+            pass
+        if proc.poll() is not None:
+            break
+        threading.Event().wait(0.2)
+    _stop(proc)
+    raise AssertionError("lodpub serve (granian) did not answer: "
+                         + (root / "serve.log").read_text())
+
+
+def _stop(proc: subprocess.Popen) -> int:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+        raise
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    base, proc = _start(tmp_path_factory.mktemp("granian"))
+    with requests.Session() as session:
+        yield base, session
+    _stop(proc)
+
+
+def post(session, base: str, query: str, **kw):
+    return session.post(base + "/sparql", data={"query": query},
+                        headers={"Accept": JSON_TYPE}, timeout=30, **kw)
+
+
+def test_granian_answers_with_cache_and_etag(server):
+    base, session = server
+    miss, hit = post(session, base, NAMES), post(session, base, NAMES)
+    assert (miss.headers["X-Lodpub-Cache"], hit.headers["X-Lodpub-Cache"]) == ("miss", "hit")
+    assert miss.content == hit.content
+    assert {r["name"]["value"] for r in hit.json()["results"]["bindings"]} == {"Alice", "Bob"}
+    url = base + "/sparql?query=" + quote(NAMES)
+    first = session.get(url, headers={"Accept": JSON_TYPE}, timeout=30)
+    again = session.get(url, headers={"Accept": JSON_TYPE, "If-None-Match": first.headers["ETag"]},
+                        timeout=30)
+    assert (first.status_code, again.status_code) == (200, 304)
+    assert first.headers["Access-Control-Allow-Origin"] == "*"
+    bad = post(session, base, "SELECT ?x WHERE { ?x")
+    assert bad.status_code == 400 and "malformed query" in bad.json()["error"]
+
+
+def test_granian_streams_a_large_answer(server):
+    base, session = server
+    response = post(session, base, BIG)
+    assert response.status_code == 200
+    assert "Content-Length" not in response.headers
+    assert len(json.loads(response.content)["results"]["bindings"]) == 6400
+
+
+def test_granian_stops_a_slow_query_while_others_answer(server):
+    base, session = server
+    slow: dict = {}
+    thread = threading.Thread(target=lambda: slow.update(r=requests.post(
+        base + "/sparql", data={"query": SLOW}, headers={"Accept": JSON_TYPE}, timeout=60)))
+    thread.start()
+    try:
+        quick = [post(session, base, NAMES + f" # {i}") for i in range(3)]
+    finally:
+        thread.join(60)
+    assert all(r.status_code == 200 for r in quick)
+    assert slow["r"].status_code == 503
+    assert "stopped" in slow["r"].json()["error"]
+
+
+def test_granian_client_leaving_mid_stream_costs_nothing(server):
+    base, session = server
+    with requests.post(base + "/sparql", data={"query": BIG}, headers={"Accept": JSON_TYPE},
+                       stream=True, timeout=30) as response:
+        assert next(response.iter_content(1024))
+    for i in range(4):  # both workers keep answering (the abandoned one drained or replaced)
+        response = post(session, base, NAMES + f" # after {i}")
+        assert response.status_code == 200
+
+
+def test_granian_sigterm_stops_workers_and_removes_temporary_files(tmp_path):
+    base, proc = _start(tmp_path)
+    workers = [p for p in _children(proc.pid)
+               if b"lodpub.queryworker" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    assert len(workers) == 2
+    store = Path(Path(f"/proc/{workers[0]}/cmdline").read_bytes().split(b"\0")[4].decode())
+    scratch = next(p for p in store.parents if p.name.startswith("lodpub-serve-"))
+    assert scratch.is_dir()
+    assert _stop(proc) == 0
+    for _ in range(100):
+        if not any(Path(f"/proc/{p}").exists() for p in workers):
+            break
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{p}").exists() for p in workers)
+    assert not scratch.exists()
