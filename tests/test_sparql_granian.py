@@ -143,6 +143,20 @@ def test_granian_stops_a_slow_query_while_others_answer(server):
     assert "stopped" in slow["r"].json()["error"]
 
 
+def test_granian_stream_cut_at_the_limit_is_never_silently_short(server):
+    base, session = server
+    # rows flow at once, but nine million of them take longer than the 1 s limit
+    values = f"{{ {_numbers(3000)} }}"
+    endless = f"SELECT * WHERE {{ VALUES ?a {values} VALUES ?b {values} }}"
+    with requests.post(base + "/sparql", data={"query": endless}, stream=True, timeout=30,
+                       headers={"Accept": "text/tab-separated-values"}) as response:
+        assert response.status_code == 200, response.text
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            for _ in response.iter_content(65536):
+                pass
+    assert post(session, base, NAMES + " # after the cut").status_code == 200
+
+
 def test_granian_client_leaving_mid_stream_costs_nothing(server):
     base, session = server
     with requests.post(base + "/sparql", data={"query": BIG}, headers={"Accept": JSON_TYPE},

@@ -12,13 +12,14 @@ workers (see docs/endpoint.md).
 with granian's WSGI interface instead: a Rust HTTP server, one worker process (which builds the
 app and so owns the one query pool), about a tenth of waitress's CPU per request (measured in
 bench/wsgi_servers.py; a cache hit is then ~40 µs instead of 0.2–1.3 ms). granian runs the app
-in a forked process and handles SIGINT/SIGTERM itself; everything the app writes to temporary
-files goes into one directory that is removed when the server stops.
+in its worker process and handles SIGINT/SIGTERM itself; everything the app writes to
+temporary files goes into one directory that is removed when the server stops.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import shutil
@@ -107,7 +108,8 @@ def serve(settings: Settings, data_files: Sequence[Path | str] = (), host: str |
         app.extensions["lodpub"].close()
 
 
-def _granian_app(settings: Settings, data_files: Sequence[Path | str]) -> Flask:
+def _granian_app(settings: Settings, data_files: Sequence[Path | str], scratch: str) -> Flask:
+    tempfile.tempdir = scratch  # in granian's worker process: its --data store lands here
     app = create_app(settings, data_files=data_files)
     log.info("lodpub serving %s at http://%s:%s/ (granian)", app.extensions["lodpub"].version,
              settings.host, settings.port)
@@ -124,12 +126,12 @@ def serve_granian(settings: Settings, data_files: Sequence[Path | str] = ()) -> 
                           "pip install 'lodpub[granian]' (or use http_server = waitress)") from None
     threads = max(1, min(settings.threads, 2 * (os.cpu_count() or 1) + 1))  # granian's cap
     scratch = tempfile.mkdtemp(prefix="lodpub-serve-")
-    tempfile.tempdir = scratch  # inherited by the forked worker: its --data store lands here
+    # a partial of a module function, not a closure: picklable if workers are spawned, not forked
+    loader = functools.partial(_granian_app, settings, tuple(data_files), scratch)
     try:
         server = Server("lodpub.web:create_app", address=settings.host, port=settings.port,
                         interface=Interfaces.WSGI, workers=1, websockets=False,
                         blocking_threads=threads)
-        server.serve(target_loader=lambda: _granian_app(settings, data_files), wrap_loader=False)
+        server.serve(target_loader=loader, wrap_loader=False)
     finally:
-        tempfile.tempdir = None
         shutil.rmtree(scratch, ignore_errors=True)
