@@ -169,13 +169,16 @@ def test_granian_client_leaving_mid_stream_costs_nothing(server):
 
 def test_granian_sigterm_stops_workers_and_removes_temporary_files(tmp_path):
     base, proc = _start(tmp_path)
-    workers = [p for p in _children(proc.pid)
-               if b"lodpub.queryworker" in Path(f"/proc/{p}/cmdline").read_bytes()]
-    assert len(workers) == 2
-    store = Path(Path(f"/proc/{workers[0]}/cmdline").read_bytes().split(b"\0")[4].decode())
-    scratch = next(p for p in store.parents if p.name.startswith("lodpub-serve-"))
-    assert scratch.is_dir()
-    assert _stop(proc) == 0
+    try:
+        workers = [p for p in _children(proc.pid)
+                   if b"lodpub.queryworker" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        assert len(workers) == 2
+        store = Path(Path(f"/proc/{workers[0]}/cmdline").read_bytes().split(b"\0")[4].decode())
+        scratch = next(p for p in store.parents if p.name.startswith("lodpub-serve-"))
+        assert scratch.is_dir()
+    finally:
+        code = _stop(proc)
+    assert code == 0
     for _ in range(100):
         if not any(Path(f"/proc/{p}").exists() for p in workers):
             break
