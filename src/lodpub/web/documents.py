@@ -22,11 +22,16 @@ from .ontodoc import ontology_doc, parsed, schema_types, term_doc
 from .rdfdocs import DOC_FORMATS, DocFormat
 from .shapedoc import describe_shape, shape_graph
 
+MAX_PAGE_DIGITS = 9  # far beyond any real page; keeps OFFSET inside what the engine accepts
+
 
 def _page_number() -> int:
     value = request.args.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then rejects (a 500).
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         abort(400, description=f"page must be a positive whole number, not {value!r}")
+    if len(value.lstrip("0")) > MAX_PAGE_DIGITS:
+        abort(404, description=f"there is no page {value}")
     return int(value)
 
 

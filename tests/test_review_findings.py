@@ -1,0 +1,39 @@
+"""Regression tests for what a QA review of the running product found (one test per finding)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from lodpub.web import create_app
+
+ID = "https://w3id.org/lodpub/id/"
+
+
+@pytest.fixture(scope="module")
+def real_app(release, release_settings):
+    """The app serving the real release (one query worker)."""
+    app = create_app(dataclasses.replace(release_settings, workers=1), release=release)
+    yield app
+    app.extensions["lodpub"].close()
+
+
+@pytest.fixture
+def client(real_app):
+    """A test client of the real release."""
+    return real_app.test_client()
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "1" + "0" * 40])
+def test_review_entity_page_number_beyond_any_page_is_404_not_500(client, page):
+    response = client.get(f"/id/iraq.html?page={page}")
+    assert response.status_code == 404
+    assert f"no page {page}" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["\u00b2", "\u0661", "-1", "abc"])
+def test_review_entity_page_number_must_be_ascii_digits(client, page):
+    response = client.get("/id/iraq.html", query_string={"page": page})
+    assert response.status_code == 400
+    assert "positive whole number" in response.get_data(as_text=True)
