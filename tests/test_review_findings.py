@@ -37,3 +37,11 @@ def test_review_entity_page_number_must_be_ascii_digits(client, page):
     response = client.get("/id/iraq.html", query_string={"page": page})
     assert response.status_code == 400
     assert "positive whole number" in response.get_data(as_text=True)
+
+
+def test_review_see_other_keeps_the_page_parameter(client):
+    response = client.get("/id/iraq?page=2", headers={"Accept": "text/html"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/id/iraq.html?page=2")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Page 2 of" in page

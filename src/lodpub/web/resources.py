@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from rdflib import URIRef
@@ -120,7 +121,11 @@ def see_other(path: str) -> Response:
         choices = ", ".join(f.media_type for f in DOC_FORMATS)
         abort(406, description=f"{BASE + path} is available as {choices}; "
                                "send one of them in Accept or add an extension to the URL")
-    response = redirect(f"{local_url(BASE + path)}.{fmt.ext}", code=303)
+    target = f"{local_url(BASE + path)}.{fmt.ext}"
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
+    if kept:  # keep ?page=… and the like: the document answers them (format chose it)
+        target += "?" + urlencode(kept)
+    response = redirect(target, code=303)
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = link_header(path, None)
     return response
