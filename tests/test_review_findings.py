@@ -7,6 +7,8 @@ import dataclasses
 import pytest
 
 from lodpub.web import create_app
+from lodpub.web.labels import labels
+from lodpub.web.vizdata import network
 
 ID = "https://w3id.org/lodpub/id/"
 
@@ -45,3 +47,18 @@ def test_review_see_other_keeps_the_page_parameter(client):
     assert response.headers["Location"].endswith("/id/iraq.html?page=2")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Page 2 of" in page
+
+
+def test_review_network_leaves_out_what_the_source_denies(real_app):
+    with real_app.app_context():
+        _, edges = network(real_app.extensions["lodpub"].store, labels())
+    found = {(e.source, e.target, e.kind): e for e in edges}
+    # "it [Iran] was unable to dominate Iraq": a negated claim, not a claim that Iran controls Iraq
+    assert (ID + "iran", ID + "iraq", "control") not in found
+    # "unable to control the proliferation of new armed groups"
+    assert (ID + "government-of-iraq", ID + "armed-group-proliferation", "control") not in found
+    # "do not constitute a simple proxy-sponsor relationship"
+    assert (ID + "iran", ID + "iraq", "backing") not in found
+    # what the source does say stays: Iran maintains control over the Islamic Resistance
+    edge = found[(ID + "iran", ID + "islamic-resistance-in-iraq", "control")]
+    assert edge.claimed is False

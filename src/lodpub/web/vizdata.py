@@ -3,6 +3,8 @@
 Reported facts come from ``graph:facts`` and ``graph:inferred``; what only a forecast,
 assessment or other non-fact claim says comes from the reified statements in ``graph:claims``
 and is marked as claimed, so the pictures keep "happened", "planned" and "claimed" apart.
+Negated claims are left out: their statements are what the source says is *not* so, and a
+picture has no way to draw "not" (an edge "Iran controls Iraq" would say the opposite).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def _statement_pattern(s: str, p: str, o: str) -> str:
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     return (f"GRAPH <{GRAPH_CLAIMS}> {{ ?c <{LPO.modality}> ?m ; <{LPO.statement}> ?st . "
             f"?st <{rdf}subject> {s} ; <{rdf}predicate> {p} ; <{rdf}object> {o} }} "
-            f"FILTER(?m != <{LPV.fact}>)")
+            f"FILTER(?m NOT IN (<{LPV.fact}>, <{LPV.negated}>))")
 
 
 @dataclass
