@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from click.testing import CliRunner
 
+from lodpub.cli import main
 from lodpub.web import create_app
 from lodpub.web.labels import labels
 from lodpub.web.vizdata import network
@@ -62,3 +64,19 @@ def test_review_network_leaves_out_what_the_source_denies(real_app):
     # what the source does say stays: Iran maintains control over the Islamic Resistance
     edge = found[(ID + "iran", ID + "islamic-resistance-in-iraq", "control")]
     assert edge.claimed is False
+
+
+def test_review_query_cli_names_a_missing_query_file(tmp_path):
+    result = CliRunner().invoke(main, ["query", str(tmp_path / "missing.rq")])
+    assert result.exit_code == 2
+    assert "no such query file" in result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, FileNotFoundError)
+
+
+def test_review_query_cli_refuses_a_non_utf8_query_file(tmp_path):
+    path = tmp_path / "latin1.rq"
+    path.write_bytes('SELECT * { ?s ?p "caf\u00e9" }'.encode("latin-1"))
+    result = CliRunner().invoke(main, ["query", str(path)])
+    assert result.exit_code == 2
+    assert "not UTF-8" in result.output

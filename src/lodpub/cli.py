@@ -100,8 +100,23 @@ def query(ctx: click.Context, query: str, fmt: str) -> None:
     """Run a SPARQL QUERY (text, or a path to a .rq file) on the latest release."""
     from .cliquery import run_query
 
-    text = Path(query).read_text(encoding="utf-8") if query.endswith(".rq") else query
-    click.echo(run_query(_settings(ctx), text, fmt), nl=False)
+    click.echo(run_query(_settings(ctx), _query_text(query), fmt), nl=False)
+
+
+def _query_text(query: str) -> str:
+    """The query itself, or the text of the .rq file it names (a clear error if unreadable)."""
+    if not query.endswith(".rq"):
+        return query
+    try:
+        return Path(query).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise click.BadParameter(f"no such query file: {query}", param_hint="QUERY") from None
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(f"{query} is not UTF-8 text ({exc.reason} at byte "
+                                 f"{exc.start}); save it as UTF-8", param_hint="QUERY") from None
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {query}: {exc.strerror}",
+                                 param_hint="QUERY") from None
 
 
 @main.command()
