@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 
 import pytest
 from click.testing import CliRunner
@@ -80,3 +81,25 @@ def test_review_query_cli_refuses_a_non_utf8_query_file(tmp_path):
     result = CliRunner().invoke(main, ["query", str(path)])
     assert result.exit_code == 2
     assert "not UTF-8" in result.output
+
+
+def test_review_source_download_has_one_charset(client, release):
+    [entry] = [f for f in release.manifest["files"] if f["name"].startswith("sources/")]
+    response = client.get(f"/downloads/{entry['name']}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].count("charset") == 1
+
+
+def test_review_gzip_downloads_are_labelled_gzip_and_unpack_to_rdf(client):
+    response = client.get("/downloads/lodpub.nq.gz")
+    assert response.headers["Content-Type"] == "application/gzip"
+    assert "Content-Encoding" not in response.headers  # the checksum is of these bytes
+    first = gzip.decompress(response.data).decode("utf-8").splitlines()[0]
+    assert first.startswith("<") and first.endswith(" .")
+
+
+def test_review_unsatisfiable_range_says_the_length(client):
+    length = len(client.get("/downloads/lodpub.ttl").data)
+    response = client.get("/downloads/lodpub.ttl", headers={"Range": f"bytes={length + 10}-"})
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == f"bytes */{length}"

@@ -93,8 +93,15 @@ def download(name: str) -> Response:
         raise not_found(str(exc)) from None
     entry = next((e for e in release.manifest["files"] if e["name"] == name),
                  {"media_type": UNLISTED.get(name)})
-    response = send_file(path, mimetype=entry.get("media_type") or None, conditional=True,
+    media_type = entry.get("media_type") or None
+    response = send_file(path, mimetype=media_type, conditional=True,
                          etag=entry.get("sha256") or True, max_age=3600)
+    if name.endswith(".gz"):
+        # The body is the gzip file itself (its SHA-256 is the listed one): say so, rather
+        # than label gzip bytes as N-Quads/N-Triples a client would then fail to parse.
+        response.headers["Content-Type"] = "application/gzip"
+    elif media_type and "charset=" in media_type:
+        response.headers["Content-Type"] = media_type  # send_file would add a second charset
     response.headers.setdefault("Content-Disposition", f'inline; filename="{path.name}"')
     return response
 

@@ -193,7 +193,8 @@ def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _werkzeug_error(exc: HTTPException) -> Response:
         headers = dict(exc.get_response().headers)
-        keep = {k: v for k, v in headers.items() if k in ("Allow", "Location", "Retry-After")}
+        keep = {k: v for k, v in headers.items()
+                if k in ("Allow", "Location", "Retry-After", "Content-Range")}  # 416: the length
         return render_error(exc.code or 500, exc.description or _title(exc.code or 500), keep)
 
     @app.errorhandler(Exception)
