@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import signal
 import time
 
 import pytest
@@ -196,3 +198,15 @@ def test_store_worker_copies_small_data_into_memory(tmp_path):
     on_disk = open_worker_store(path, memory_max_quads=1)  # too big: served from disk
     with pytest.raises((OSError, RuntimeError)):  # pyoxigraph: read-only instances refuse
         on_disk.add(extra)
+
+
+def test_store_workers_outlive_ctrl_c(data_store):
+    # Ctrl-C in a terminal sends SIGINT to the whole process group, query workers included:
+    # the parent stops them, so they must neither die nor print a KeyboardInterrupt traceback
+    pool = data_store.pool
+    before = pool.pids()
+    for pid in before:
+        os.kill(pid, signal.SIGINT)
+    assert len(data_store.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")) == 1
+    assert pool.pids() == before
+    assert all(os.waitpid(pid, os.WNOHANG) == (0, 0) for pid in before)

@@ -17,6 +17,7 @@ than one chunk: head, data and end in one message); ``X`` + JSON error
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
@@ -220,4 +221,8 @@ def worker_main(conn, store_path: str, memory_max_quads: int = 0) -> None:
 
 
 if __name__ == "__main__":
+    # Ctrl-C in a terminal signals the whole process group; stopping workers is the parent's
+    # job (it kills them, and a worker whose socket closes exits), so a worker ignores SIGINT
+    # instead of dying mid-job with a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     worker_main(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))
