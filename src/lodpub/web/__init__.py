@@ -46,7 +46,7 @@ BLUEPRINTS: list[str] = [
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "ETag, Content-Length, Link, Retry-After, "
-                                     "X-Lodpub-Truncated, X-Lodpub-Max-Rows",
+                                     "X-Lodpub-Truncated, X-Lodpub-Max-Rows, X-Lodpub-Cache",
 }
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, HEAD, POST, OPTIONS",
