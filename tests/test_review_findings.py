@@ -103,3 +103,17 @@ def test_review_unsatisfiable_range_says_the_length(client):
     response = client.get("/downloads/lodpub.ttl", headers={"Range": f"bytes={length + 10}-"})
     assert response.status_code == 416
     assert response.headers["Content-Range"] == f"bytes */{length}"
+
+
+def test_review_reconcile_preview_without_id_is_a_bad_request(client):
+    response = client.get("/reconcile/preview")
+    assert response.status_code == 400
+    assert "id=" in response.get_json()["error"]
+
+
+def test_review_reconcile_batch_names_the_query_that_is_not_an_object(client):
+    batch = '{"q0": {"query": "Iraq"}, "q1": "Iran"}'
+    response = client.post("/reconcile", data={"queries": batch})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert "'q1'" in error and '"Iran"' in error

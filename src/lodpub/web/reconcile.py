@@ -128,8 +128,12 @@ def _batch(raw: str) -> dict[str, dict[str, Any]]:
         batch = json.loads(raw)
     except ValueError as exc:
         raise bad_request(f"queries is not valid JSON: {exc}") from None
-    if not isinstance(batch, dict) or not all(isinstance(q, dict) for q in batch.values()):
+    if not isinstance(batch, dict):
         raise bad_request('queries must be a JSON object of queries: {"q0": {"query": "…"}}')
+    for key, value in batch.items():
+        if not isinstance(value, dict):
+            raise bad_request(f"query {key!r} must be an object such as {{\"query\": \"…\"}}, "
+                              f"not {json.dumps(value)[:80]}")
     if len(batch) > BATCH_SIZE:
         raise HttpError(413, f"at most {BATCH_SIZE} queries per batch (the manifest's "
                              "batchSize); split the batch")
@@ -221,7 +225,9 @@ def suggest_property() -> Response:
 def preview() -> Response:
     """A small HTML card for one entity, for OpenRefine's preview pop-up."""
     idx = index()
-    entry = idx.entries.get(request.args.get("id", ""))
+    if not request.args.get("id"):
+        raise bad_request("give the entity to preview as id=… (a slug under " + str(ID) + ")")
+    entry = idx.entries.get(request.args["id"])
     if entry is None:
         raise not_found("no entity with that id; ids are the slugs under " + str(ID))
     types = ", ".join(idx.type_view(t)["name"] for t in entry.types)
