@@ -117,3 +117,22 @@ def test_review_reconcile_batch_names_the_query_that_is_not_an_object(client):
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert "'q1'" in error and '"Iran"' in error
+
+
+@pytest.mark.parametrize("iri", ["javascript:alert(1)", "JavaScript:alert(1)",
+                                 "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+                                 "vbscript:msgbox(1)"])
+def test_review_query_page_never_links_to_script_iris(client, iri):
+    query = f"SELECT ?x WHERE {{ BIND(IRI(\"{iri}\") AS ?x) }}"
+    html = client.get("/query", query_string={"query": query}).get_data(as_text=True)
+    results = html.split('<table class="results-table">', 1)[1].split("</table>", 1)[0]
+    hrefs = [part.split('"', 1)[0] for part in results.split('href="')[1:]]
+    assert hrefs, "the result should still be shown with a link"
+    for href in hrefs:
+        assert href.startswith("http://localhost/"), href  # this site only (query page, …)
+
+
+def test_review_query_page_still_links_web_iris(client):
+    query = 'SELECT ?x WHERE { BIND(<https://www.wikidata.org/wiki/Q796> AS ?x) }'
+    html = client.get("/query", query_string={"query": query}).get_data(as_text=True)
+    assert 'href="https://www.wikidata.org/wiki/Q796"' in html

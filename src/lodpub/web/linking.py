@@ -56,11 +56,25 @@ def local_url(iri: str) -> str:
     return public_root() + "/" + iri[len(BASE):]
 
 
+# Schemes a page may link to as they stand; any other IRI (javascript:, data:, vbscript:, …,
+# which a query or a --data file can carry) would run or load something when clicked.
+LINKABLE_SCHEMES = ("http", "https", "ftp", "mailto")
+
+
 def page_url(iri: str) -> str:
-    """Where a browser reads about ``iri``: its HTML page on the serving host when it has one."""
+    """Where a browser reads about ``iri``: its HTML page on the serving host when it has one.
+
+    An external IRI links to itself when its scheme is one of ``LINKABLE_SCHEMES``; any other
+    links to the query page describing it, never to the IRI itself.
+    """
     iri = str(iri)
     if not is_local(iri):
-        return iri
+        # Browsers drop ASCII controls and spaces from a URL ("java\tscript:" runs too).
+        cleaned = "".join(ch for ch in iri if ord(ch) > 32)
+        scheme = cleaned.split(":", 1)[0].lower() if ":" in cleaned else ""
+        if scheme in LINKABLE_SCHEMES:
+            return iri
+        return site_url("pages.query", query=f"DESCRIBE <{iri}>")
     path, hash_, fragment = iri[len(BASE):].partition("#")
     segment = path.split("/", 1)[0]
     if segment in PAGE_SEGMENTS and path and not path.endswith("/"):
