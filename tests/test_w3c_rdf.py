@@ -70,11 +70,6 @@ EXCLUDED: dict[str, str] = {
 }
 
 
-def case_id(case: W3CTest) -> str:
-    """A readable parameter id: the suite and the entry's local name."""
-    return f"{case.area}#{case.iri.rsplit('#', 1)[-1]}"
-
-
 @functools.cache
 def _cases() -> tuple[list[W3CTest], str | None]:
     try:
@@ -94,8 +89,8 @@ def pytest_generate_tests(metafunc):
         return
     negative = metafunc.function.__name__.endswith("rejected")
     chosen = [c for c in cases if c.kind.endswith(NEGATIVE) == negative
-              and c.kind.endswith(POSITIVE + NEGATIVE) and case_id(c) not in EXCLUDED]
-    metafunc.parametrize("case", [pytest.param(c, id=case_id(c)) for c in chosen])
+              and c.kind.endswith(POSITIVE + NEGATIVE) and c.case_id not in EXCLUDED]
+    metafunc.parametrize("case", [pytest.param(c, id=c.case_id) for c in chosen])
 
 
 def _term(term, local: str, base: str):
@@ -174,7 +169,7 @@ def test_w3c_rdf_exclusions_name_real_tests():
     cases, error = _cases()
     if error is not None:
         pytest.fail(error)
-    assert set(EXCLUDED) <= {case_id(c) for c in cases}
+    assert set(EXCLUDED) <= {c.case_id for c in cases}
 
 
 def test_w3c_rdf_serve_data_resolves_relative_iris(tmp_path):

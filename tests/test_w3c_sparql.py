@@ -150,11 +150,6 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document"
 
 
-def case_id(case: W3CTest) -> str:
-    """A readable parameter id: the area and the entry's local name."""
-    return f"{case.area}#{case.iri.rsplit('#', 1)[-1]}"
-
-
 @functools.cache
 def _cases() -> tuple[list[W3CTest], str | None]:
     try:
@@ -170,7 +165,7 @@ def _cases() -> tuple[list[W3CTest], str | None]:
 
 
 def _excluded(case: W3CTest) -> str | None:
-    return EXCLUDED.get(case_id(case))
+    return EXCLUDED.get(case.case_id)
 
 
 def pytest_generate_tests(metafunc):
@@ -184,7 +179,7 @@ def pytest_generate_tests(metafunc):
     evaluation = metafunc.function.__name__.endswith("evaluation")
     wanted = EVALUATION if evaluation else POSITIVE | NEGATIVE
     chosen = [c for c in cases if c.kind in wanted and _excluded(c) is None]
-    metafunc.parametrize("case", [pytest.param(c, id=case_id(c)) for c in chosen])
+    metafunc.parametrize("case", [pytest.param(c, id=c.case_id) for c in chosen])
 
 
 @pytest.fixture(scope="module")
@@ -342,9 +337,9 @@ def test_w3c_exclusions_name_real_tests(suite_cases):
     """Every excluded IRI is a test of the suite, and every withdrawn test is excluded (by name),
     so the list cannot rot silently."""
     cases, _ = _cases()
-    known = {case_id(c) for c in cases}
+    known = {c.case_id for c in cases}
     assert set(EXCLUDED) <= known, sorted(set(EXCLUDED) - known)
-    withdrawn = {case_id(c) for c in cases if c.extra.get("approval") in ("Withdrawn",
+    withdrawn = {c.case_id for c in cases if c.extra.get("approval") in ("Withdrawn",
                                                                           "NotApproved")}
     assert withdrawn <= set(EXCLUDED), sorted(withdrawn - set(EXCLUDED))
 

@@ -52,6 +52,11 @@ class W3CTest:
     extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
+    def case_id(self) -> str:
+        """A readable test id: the suite area and the entry's local name."""
+        return f"{self.area}#{self.iri.rsplit('#', 1)[-1]}"
+
+    @property
     def query_iri(self) -> str:
         """The IRI of the query (or input) file: the base a W3C harness parses it with."""
         assert self.action is not None
