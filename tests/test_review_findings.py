@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import socket
 
 import pytest
 from click.testing import CliRunner
@@ -136,3 +137,24 @@ def test_review_query_page_still_links_web_iris(client):
     query = 'SELECT ?x WHERE { BIND(<https://www.wikidata.org/wiki/Q796> AS ?x) }'
     html = client.get("/query", query_string={"query": query}).get_data(as_text=True)
     assert 'href="https://www.wikidata.org/wiki/Q796"' in html
+
+
+@pytest.mark.parametrize("option", [["--port", "99999"], ["--port", "-1"], ["--timeout", "-1"],
+                                    ["--timeout", "0"], ["--workers", "0"], ["--threads", "0"],
+                                    ["--max-rows", "-3"]])
+def test_review_serve_refuses_impossible_options(option):
+    result = CliRunner().invoke(main, ["serve", *option, "--get", "/"])
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option[0]}'" in result.output
+
+
+def test_review_serve_says_when_the_port_is_taken(release_settings, release):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["--dist", str(release_settings.dist_dir), "serve",
+                                           "--port", str(port), "--workers", "1"])
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output

@@ -7,6 +7,7 @@ Errors are printed as one clear message, never a traceback.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import sys
@@ -133,12 +134,14 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 
 @main.command()
 @click.option("--host", help="Address to listen on (default 127.0.0.1).")
-@click.option("--port", type=int, help="Port to listen on (default 5000).")
-@click.option("--workers", type=int, help="Query worker processes (default 2).")
-@click.option("--threads", type=int, help="HTTP server threads (default 8).")
-@click.option("--timeout", "query_timeout", type=float,
+@click.option("--port", type=click.IntRange(0, 65535),
+              help="Port to listen on (default 5000; 0: any free port).")
+@click.option("--workers", type=click.IntRange(min=1), help="Query worker processes (default 2).")
+@click.option("--threads", type=click.IntRange(min=1), help="HTTP server threads (default 8).")
+@click.option("--timeout", "query_timeout", type=click.FloatRange(min=0, min_open=True),
               help="Seconds a query may run before it is stopped (default 5).")
-@click.option("--max-rows", type=int, help="Row cap on SELECT results (0: none; flagged).")
+@click.option("--max-rows", type=click.IntRange(min=0),
+              help="Row cap on SELECT results (0: none; flagged).")
 @click.option("--allow-service", "allow", multiple=True,
               help="An endpoint SERVICE may call (repeatable; none by default).")
 @click.option("--public-url", help="Public URL the server is reached at (maps the IRI base).")
@@ -168,7 +171,15 @@ def serve(ctx: click.Context, host, port, workers, threads, query_timeout, max_r
         return
     from .web.server import serve as run_server
 
-    run_server(settings, data_files=data_files)
+    try:
+        run_server(settings, data_files=data_files)
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        click.echo(f"lodpub: error: cannot listen on {settings.host}:{settings.port}: "
+                   f"{exc.strerror}; choose another --port or --host (or stop the other "
+                   "server)", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _answer_once(settings: Settings, path: str, data_files) -> None:
