@@ -158,3 +158,16 @@ def test_review_serve_says_when_the_port_is_taken(release_settings, release):
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("path", ["/dataset", "/.well-known/void"])
+def test_review_dataset_page_redirect_keeps_the_public_url_path(release_settings, release, path):
+    settings = dataclasses.replace(release_settings, workers=1,
+                                   public_url="https://lod.example.org/pub/")
+    app = create_app(settings, release=release)
+    try:
+        response = app.test_client().get(path, headers={"Accept": "text/html"})
+    finally:
+        app.extensions["lodpub"].close()
+    assert response.status_code == 303
+    assert response.headers["Location"] == "https://lod.example.org/pub/downloads"

@@ -26,6 +26,7 @@ from ..errors import ReleaseError
 from ..formats import ResultFormat
 from ..release import UNLISTED, Release
 from . import negotiate
+from .linking import site_path
 from .negotiate import not_found
 
 bp = Blueprint("downloads", __name__)
@@ -112,7 +113,7 @@ def void() -> Response:
     """The VoID + DCAT description (void.ttl) by content negotiation."""
     release = _release()
     if negotiate.prefers_html(request):
-        return redirect(request.script_root + "/downloads", code=303)
+        return redirect(site_path("/downloads"), code=303)  # public_url's path included
     fmt = negotiate.choose(request, VOID_FORMATS, "the dataset description")
     source = release.path / "void.ttl"
     if fmt is ResultFormat.TURTLE:
