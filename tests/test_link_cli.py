@@ -22,7 +22,7 @@ from lodpub.namespaces import LPO, LPV, WD
 from lodpub.records import load_entities
 from lodpub.review import ReviewError
 from lodpub.settings import load_settings
-from lodpub.wikidata_api import RecordedApi, WikidataApiError, request_key
+from lodpub.wikidata_api import RecordedApi, request_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
 RESPONSES = FIXTURES / "link-responses.json"
@@ -162,13 +162,65 @@ def test_link_propose_online_matches_offline_and_records(project, tmp_path, stan
     }
 
 
-def test_link_propose_offline_reports_missing_answer(project, tmp_path):
+def _partial(tmp_path: Path, keep) -> Path:
+    """A copy of the recorded responses with only the exchanges ``keep`` accepts."""
     partial = json.loads(RESPONSES.read_text(encoding="utf-8"))
-    partial["exchanges"] = partial["exchanges"][1:]
+    partial["exchanges"] = [x for x in partial["exchanges"] if keep(x["params"])]
     path = tmp_path / "partial.json"
     path.write_text(json.dumps(partial), encoding="utf-8")
-    with pytest.raises(WikidataApiError, match="no recorded response for .*Kataib"):
-        propose(project, offline_file=path, out=tmp_path / "review.yaml")
+    return path
+
+
+def test_link_propose_offline_reports_missing_answer(project, tmp_path):
+    path = _partial(tmp_path, lambda p: p.get("search") != "Kataib Hezbollah")
+    out = tmp_path / "review.yaml"
+    result = propose(project, offline_file=path, out=out, include_none=True)
+    review = _review(out)
+    assert review["kataib-hezbollah"]["unanswered"] == [
+        {"search": "Kataib Hezbollah", "outcome": "no recorded response for this search"}]
+    # the alias search was recorded: its hit is still proposed, found in a recorded
+    # wbgetentities answer whose request is the item's evidence
+    kh = {c["qid"]: c for c in review["kataib-hezbollah"]["candidates"]}
+    assert "Q900000001" in kh and "Q900000002" not in kh  # Q…02 only came from the lost search
+    assert "ids=Q900000001%7C" in kh["Q900000001"]["source"]
+    assert "unanswered" not in review["popular-mobilization-forces"]
+    assert result.unanswered == {"kataib-hezbollah": ["search 'Kataib Hezbollah'"]}
+    assert "1 entity had no recorded response" in str(result)
+
+
+def test_link_propose_offline_reports_items_never_recorded(project, tmp_path):
+    path = _partial(tmp_path, lambda p: p["action"] == "wbsearchentities")
+    out = tmp_path / "review.yaml"
+    result = propose(project, offline_file=path, out=out)
+    entry = _review(out)["kataib-hezbollah"]
+    assert entry["candidates"] == []
+    assert {x["item"] for x in entry["unanswered"]} == {"Q900000001", "Q900000002", "Q900000003"}
+    assert {x["outcome"] for x in entry["unanswered"]} == {"no recorded response for this item"}
+    assert result.entities == 1 and result.candidates == 0
+
+
+def test_link_cli_offline_goes_on_past_missing_answers(project, tmp_path):
+    from click.testing import CliRunner
+
+    from lodpub.cli import main
+
+    path = _partial(tmp_path, lambda p: "PMF" not in p.get("search", "")
+                    and "Kataib" not in p.get("search", ""))
+    out = tmp_path / "review.yaml"
+    result = CliRunner().invoke(main, ["--project", str(project.project_dir), "link",
+                                       "--offline", str(path), "--out", str(out),
+                                       "--include-none"])
+    assert result.exit_code == 0, result.output
+    assert "2 entities had no recorded response" in result.output
+    assert "kataib-hezbollah: search 'Kataib Hezbollah'" in result.output
+    assert "popular-mobilization-forces: search 'PMF'" in result.output
+    review = _review(out)
+    assert set(review) == {"kataib-hezbollah", "popular-mobilization-forces"}
+    pmf = [c["qid"] for c in review["popular-mobilization-forces"]["candidates"]]
+    assert pmf[0] == "Q900000010"  # the recorded searches still rank the right item first
+    decisions = {c["decision"] for e in review.values() for c in e["candidates"]}
+    assert decisions == {"undecided"}
+    assert (project.data_dir / "wikidata.yaml").read_text(encoding="utf-8") == LINKS_FILE
 
 
 def _decide(path: Path, decisions: dict[tuple[str, str], str], reviewer: str = "A. Reviewer"):
@@ -287,3 +339,20 @@ def test_link_apply_keeps_evidence_of_the_same_item(project, tmp_path):
     assert [e["source"] for e in block["evidence"]] == [
         "hand-made", "https://example.org/api?ids=Q900000200"]
     assert block["evidence"][1]["retrieved"] == "2026-11-21"
+
+
+def test_link_propose_offline_on_the_real_project_lists_what_was_not_recorded(tmp_path):
+    settings = load_settings(Path(__file__).parent.parent)
+    links_before = (settings.data_dir / "wikidata.yaml").read_bytes()
+    out = tmp_path / "review.yaml"
+    result = propose(settings, offline_file=RESPONSES, out=out)
+    review = _review(out)
+    unverified = {e.id for e in load_entities(settings.data_dir)
+                  if e.wikidata.get("status") == "unverified"}
+    assert set(review) == unverified and result.entities == len(unverified)
+    assert review["maximum-pressure-campaign"]["unanswered"][0] == {
+        "search": "maximum pressure campaign", "outcome": "no recorded response for this search"}
+    assert "maximum-pressure-campaign" in result.unanswered
+    assert f"{len(result.unanswered)} entities had no recorded response" in str(result)
+    assert {c["decision"] for e in review.values() for c in e["candidates"]} <= {"undecided"}
+    assert (settings.data_dir / "wikidata.yaml").read_bytes() == links_before

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +43,23 @@ from .namespaces import expand
 from .records import Entity, load_entities
 from .review import candidate_entry, read_review, write_links
 from .settings import Settings
-from .wikidata_api import HttpApi, Item, RecordedApi, RecordingApi, WikidataApi, get_items, search
+from .wikidata_api import (
+    HttpApi,
+    Item,
+    NotRecordedError,
+    RecordedApi,
+    RecordingApi,
+    WikidataApi,
+    get_items,
+    search,
+)
 from .wikidata_view import class_items
 
 MAX_CANDIDATES = 5
 TYPE_BONUS = 10.0  # points added when the item's P31 matches one of the entity's classes
 DESCRIPTION_BONUS = 5.0  # at most this many points for descriptions that share words
+NO_SEARCH = "no recorded response for this search"
+NO_ITEM = "no recorded response for this item"
 
 
 class LinkError(LodpubError):
@@ -63,13 +74,25 @@ class Proposal:
     record_file: Path | None
     entities: int
     candidates: int
+    unanswered: Mapping[str, Sequence[str]] = field(default_factory=dict)  # id -> what
 
     def __str__(self) -> str:
         saved = f"; API answers saved to {self.record_file}" if self.record_file else ""
-        entities = f"{self.entities} entit{'y' if self.entities == 1 else 'ies'}"
-        return (f"wrote {self.candidates} candidates for {entities} to review to "
-                f"{self.review_file}{saved}.\nMark each candidate accept or reject, "
-                f"then run: lodpub link --apply {self.review_file}")
+        lines = [f"wrote {self.candidates} candidates for {_entities(self.entities)} to review "
+                 f"to {self.review_file}{saved}."]
+        if self.unanswered:
+            lines.append(f"{_entities(len(self.unanswered))} had no recorded response for a "
+                         "search or an item (listed under `unanswered:` in the review file; "
+                         "run `lodpub link` online to record them):")
+            lines += [f"  {entity}: {'; '.join(what)}"
+                      for entity, what in sorted(self.unanswered.items())]
+        lines.append("Mark each candidate accept or reject, "
+                     f"then run: lodpub link --apply {self.review_file}")
+        return "\n".join(lines)
+
+
+def _entities(count: int) -> str:
+    return f"{count} entit{'y' if count == 1 else 'ies'}"
 
 
 @dataclass(frozen=True)
@@ -114,14 +137,20 @@ def _search_terms(entity: Entity) -> list[str]:
     return list(dict.fromkeys([entity.label, *entity.aliases]))
 
 
-def _candidates_for(entity: Entity, api: WikidataApi) -> list[str]:
+def _candidates_for(entity: Entity, api: WikidataApi) -> tuple[list[str], list[dict]]:
+    """QIDs to score for ``entity``, and the searches a recorded file holds no answer to
+    (offline, a missing answer is this entity's outcome, not the end of the run)."""
     found: list[str] = []
+    unanswered: list[dict] = []
     for text in _search_terms(entity):
-        found.extend(search(api, text))
+        try:
+            found.extend(search(api, text))
+        except NotRecordedError:
+            unanswered.append({"search": text, "outcome": NO_SEARCH})
     for known in entity.wikidata.get("candidates") or ():
         if known.get("qid"):
             found.append(str(known["qid"]))
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(found)), unanswered
 
 
 def _type_items(ontology: Graph, entities: Sequence[Entity]) -> dict[str, set[str]]:
@@ -133,32 +162,51 @@ def _type_items(ontology: Graph, entities: Sequence[Entity]) -> dict[str, set[st
     return result
 
 
+def _entry(entity: Entity, scored: Sequence[tuple[float, Item]],
+           unanswered: Sequence[dict]) -> dict[str, Any]:
+    entry = {
+        "id": entity.id,
+        "label": entity.label,
+        "aliases": list(entity.aliases),
+        "types": list(entity.types),
+        "description": entity.description or "",
+        "status": entity.wikidata.get("status"),
+        "candidates": [candidate_entry(item, score) for score, item in scored],
+    }
+    if unanswered:
+        entry["unanswered"] = list(unanswered)
+    return entry
+
+
 def build_review(entities: Sequence[Entity], api: WikidataApi, ontology: Graph,
                  retrieved: str, statuses: Iterable[str] = ("unverified",)) -> dict[str, Any]:
-    """The review document: per entity of ``statuses`` its scored candidates, all undecided."""
+    """The review document: per entity of ``statuses`` its scored candidates, all undecided,
+    and (offline) the searches and items the recorded file holds no answer to."""
     wanted = set(statuses) - {"linked"}
     todo = [e for e in entities if e.wikidata.get("status") in wanted]
     per_entity = {e.id: _candidates_for(e, api) for e in todo}
-    items = get_items(api, (q for qids in per_entity.values() for q in qids))
+    items = get_items(api, (q for qids, _ in per_entity.values() for q in qids))
     type_items = _type_items(ontology, todo)
     review_entities = []
     for entity in todo:
+        qids, unanswered = per_entity[entity.id]
+        if isinstance(api, RecordedApi):
+            unanswered = [*unanswered, *({"item": q, "outcome": NO_ITEM}
+                                         for q in qids if q not in items)]
         scored = sorted(
-            ((score_item(entity, items[q], type_items), items[q])
-             for q in per_entity[entity.id] if q in items),
+            ((score_item(entity, items[q], type_items), items[q]) for q in qids if q in items),
             key=lambda pair: (-pair[0], int(pair[1].qid[1:])),
         )[:MAX_CANDIDATES]
-        review_entities.append({
-            "id": entity.id,
-            "label": entity.label,
-            "aliases": list(entity.aliases),
-            "types": list(entity.types),
-            "description": entity.description or "",
-            "status": entity.wikidata.get("status"),
-            "candidates": [candidate_entry(item, score) for score, item in scored],
-        })
+        review_entities.append(_entry(entity, scored, unanswered))
     return {"api": api.url, "retrieved": retrieved, "reviewer": "",
             "entities": review_entities}
+
+
+def _unanswered(review: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Entity id -> what had no recorded response (``search 'x'``, ``item Q1``)."""
+    return {e["id"]: [f"{k} {x[k]!r}" if k == "search" else f"{k} {x[k]}"
+                      for x in e["unanswered"] for k in ("search", "item") if k in x]
+            for e in review["entities"] if e.get("unanswered")}
 
 
 def propose(settings: Settings, *, offline_file: Path | None = None, api_url: str | None = None,
@@ -186,15 +234,17 @@ def propose(settings: Settings, *, offline_file: Path | None = None, api_url: st
         saved = Path(record_file) if record_file else out.with_suffix(".responses.json")
         recorder.save(saved, retrieved)
     total = sum(len(e["candidates"]) for e in review["entities"])
-    return Proposal(out, saved, len(review["entities"]), total)
+    return Proposal(out, saved, len(review["entities"]), total, _unanswered(review))
 
 
 _REVIEW_HEADER = """\
 # lodpub link review file. Nothing here is accepted until you say so.
 # For each candidate set `decision: accept` (at most one per entity) or `decision: reject`;
-# leave `undecided` to decide later. Check the item on Wikidata before accepting: a wrong
-# link is worse than none. Fill in `reviewer:` and check `retrieved:` (the date the API
-# answers were fetched), then run `lodpub link --apply <this file>`.
+# leave `undecided` to decide later. `unanswered:` lists the searches and items a recorded
+# response file held no answer to (offline runs): record them online before deciding those.
+# Check the item on Wikidata before accepting: a wrong link is worse than none. Fill in
+# `reviewer:` and check `retrieved:` (the date the API answers were fetched), then run
+# `lodpub link --apply <this file>`.
 """
 
 

@@ -35,6 +35,10 @@ class WikidataApiError(LodpubError):
     """The Wikidata API (or a recorded response file) could not answer a request."""
 
 
+class NotRecordedError(WikidataApiError):
+    """A recorded response file holds no answer to this request (offline runs only)."""
+
+
 class WikidataApi(Protocol):
     """Something that answers Wikidata API requests with parsed JSON."""
 
@@ -89,6 +93,7 @@ class RecordedApi:
     url: str = ""
     retrieved: str = ""
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exchanges: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> RecordedApi:
@@ -101,17 +106,24 @@ class RecordedApi:
                 f"{path}: not a recorded Wikidata response file ({exc}); expected JSON with "
                 "'api', 'retrieved' and 'exchanges' (see lodpub.wikidata_api)"
             ) from exc
-        return cls(Path(path), content.get("api", ""), content.get("retrieved", ""), answers)
+        return cls(Path(path), content.get("api", ""), content.get("retrieved", ""), answers,
+                   list(content["exchanges"]))
 
     def get(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """The recorded answer; WikidataApiError if this request was never recorded."""
+        """The recorded answer; NotRecordedError if this request was never recorded."""
         try:
             return self.answers[request_key(params)]
         except KeyError:
-            raise WikidataApiError(
+            raise NotRecordedError(
                 f"{self.path}: no recorded response for {request_key(params)}; record it by "
                 "running `lodpub link` online (it saves every response beside the review file)"
             ) from None
+
+
+    def recorded_gets(self) -> list[tuple[dict[str, str], dict[str, Any]]]:
+        """Every recorded wbgetentities exchange as (params, answer), in file order."""
+        return [(dict(x["params"]), x["response"]) for x in self.exchanges
+                if x["params"].get("action") == "wbgetentities"]
 
 
 @dataclass
@@ -190,14 +202,32 @@ def parse_item(qid: str, data: Mapping[str, Any], request: str) -> Item:
     )
 
 
+def _answers_for(api: WikidataApi, qids: Sequence[str]
+                 ) -> list[tuple[dict[str, str], dict[str, Any]]]:
+    """The answers holding ``qids``: the one request for them, or, from a recorded file that
+    lacks that exact request, every recorded wbgetentities answer (each item keeps the request
+    that really returned it as its evidence)."""
+    params = get_params(qids)
+    try:
+        return [(params, api.get(params))]
+    except NotRecordedError:
+        if not isinstance(api, RecordedApi):
+            raise
+        return api.recorded_gets()
+
+
 def get_items(api: WikidataApi, qids: Iterable[str]) -> dict[str, Item]:
-    """The items ``qids`` via wbgetentities, in batches; missing items are left out."""
+    """The items ``qids`` via wbgetentities, in batches; missing items are left out.
+
+    Offline, an item is found in any recorded wbgetentities answer; one recorded nowhere is
+    left out (``lodpub link`` reports it as having no recorded response).
+    """
     wanted = sorted(set(qids), key=lambda q: int(q[1:]))  # one canonical request per set
     items: dict[str, Item] = {}
     for start in range(0, len(wanted), GET_BATCH):
-        params = get_params(wanted[start:start + GET_BATCH])
-        answer = api.get(params)
-        for qid, data in answer.get("entities", {}).items():
-            if "missing" not in data:
-                items[qid] = parse_item(qid, data, request_url(api.url, params))
+        batch = wanted[start:start + GET_BATCH]
+        for params, answer in _answers_for(api, batch):
+            for qid, data in answer.get("entities", {}).items():
+                if qid in batch and qid not in items and "missing" not in data:
+                    items[qid] = parse_item(qid, data, request_url(api.url, params))
     return items
