@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
@@ -180,3 +182,40 @@ def test_downloads_checksums_and_manifest_download_and_verify(release, release_s
         assert "SHA256SUMS" in page and "/query" in page  # the site's navigation
     finally:
         app.extensions["lodpub"].store.close()
+
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
+GZIP_TYPE = URIRef(MEDIA_TYPES + "application/gzip")
+
+
+def test_downloads_compressed_dumps_say_format_and_compression(real_app, release):
+    client = real_app.test_client()
+    void = parse_rdf(client.get("/.well-known/void").data, "turtle")
+    listing = {f["name"]: f for f in json.loads(client.get("/downloads?format=json").data)["files"]}
+    manifest = {f["name"]: f for f in release.manifest["files"]}
+    html = client.get("/downloads", headers={"Accept": BROWSER}).get_data(as_text=True)
+    compressed = {"lodpub.nq.gz": "application/n-quads", "lodpub.nt.gz": "application/n-triples"}
+    for name, inner in compressed.items():
+        assert manifest[name]["media_type"] == listing[name]["media_type"] == inner
+        assert manifest[name]["compress_format"] == listing[name]["compress_format"] == \
+            "application/gzip"
+        dist = URIRef(f"{DATASET}#dist-{name}")
+        assert set(void.objects(dist, DCAT.mediaType)) == {URIRef(MEDIA_TYPES + inner)}
+        assert set(void.objects(dist, DCAT.compressFormat)) == {GZIP_TYPE}
+        served = client.get(f"/downloads/{name}")
+        assert served.headers["Content-Type"] == "application/gzip"
+        syntax = ox.RdfFormat.from_media_type(inner)  # what the description says is inside
+        quads = list(ox.parse(gzip.decompress(served.data), format=syntax))
+        assert len(quads) == manifest[name]["triples"]
+        row = html.split(f">{name}</a>", 1)[1].split("</tr>", 1)[0]
+        assert inner in row and "compressed: application/gzip" in row
+    described = set(void.subjects(RDF.type, DCAT.Distribution))
+    assert len(described) > len(compressed)
+    for name, entry in manifest.items():  # nothing else claims a compression
+        dist = URIRef(f"{DATASET}#dist-{name}")
+        if name not in compressed and dist in described:
+            assert "compress_format" not in entry
+            assert (dist, DCAT.compressFormat, None) not in void
+            media = URIRef(MEDIA_TYPES + entry["media_type"].split(";")[0])
+            assert set(void.objects(dist, DCAT.mediaType)) == {media}

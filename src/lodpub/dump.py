@@ -22,6 +22,8 @@ from rdflib.compare import to_canonical_graph
 from .namespaces import GRAPH_ONTOLOGY, PREFIXES, PUBLISHED_GRAPHS
 from .terms import to_oxigraph
 
+GZIP = "application/gzip"
+
 
 @dataclass(frozen=True)
 class DumpFile:
@@ -32,6 +34,7 @@ class DumpFile:
     media_type: str
     description: str
     triples: int | None = None
+    compress_format: str = ""  # the media type of the compression, e.g. application/gzip
 
 
 def canonical(graph: Graph) -> Graph:
@@ -111,9 +114,10 @@ def rdf_files(graphs: Mapping[URIRef, Graph], shapes: Graph) -> dict[str, tuple[
     files = {}
     for name, quads, fmt, label, media, description in plan:
         data = serialize(quads, fmt)
-        if name.endswith(".gz"):
-            data = gzip_bytes(data)
-        files[name] = (data, DumpFile(name, label, media, description, len(quads)))
+        compression = ""
+        if name.endswith(".gz"):  # media stays the format inside, as DCAT's mediaType does
+            data, compression = gzip_bytes(data), GZIP
+        files[name] = (data, DumpFile(name, label, media, description, len(quads), compression))
     return files
 
 
@@ -123,13 +127,19 @@ def sha256(data: bytes) -> str:
 
 
 def file_entries(files: Mapping[str, tuple[bytes, DumpFile]]) -> list[dict]:
-    """The release.json entry of every file: format, media type, size, SHA-256, triples."""
-    return [
-        {"name": name, "format": info.format, "media_type": info.media_type,
-         "size": len(data), "sha256": sha256(data), "triples": info.triples,
-         "description": info.description}
-        for name, (data, info) in sorted(files.items())
-    ]
+    """The release.json entry of every file: format, media type, size, SHA-256, triples.
+
+    A compressed file's ``media_type`` is the format inside; ``compress_format`` (only on
+    compressed files) is the compression's media type, the file's own Content-Type.
+    """
+    entries = []
+    for name, (data, info) in sorted(files.items()):
+        entry = {"name": name, "format": info.format, "media_type": info.media_type}
+        if info.compress_format:
+            entry["compress_format"] = info.compress_format
+        entries.append({**entry, "size": len(data), "sha256": sha256(data),
+                        "triples": info.triples, "description": info.description})
+    return entries
 
 
 def manifest(version: str, digest: str, base: str, graphs: Mapping[URIRef, Graph],

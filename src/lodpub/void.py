@@ -34,6 +34,8 @@ from .namespaces import (
 from .sources import Source
 
 WIKIDATA_DATASET = URIRef("https://www.wikidata.org/")
+# IANA's media type registry, written as the DCAT recommendation's examples write it.
+MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
 VOCABULARIES = ("lpo", "lpv", "schema", "org", "prov", "oa", "skos", "dct", "owl", "rdfs", "time",
                 "sem", "wikibase")
 GRAPH_TITLES = {
@@ -128,9 +130,10 @@ def _distributions(g: Graph, files: Sequence[dict]) -> None:
         g.add((dist, DCTERMS.title, Literal(entry["name"])))
         g.add((dist, DCTERMS.description, Literal(entry["description"], lang="en")))
         g.add((dist, DCAT.downloadURL, url))
-        media = entry["media_type"].split(";")[0].strip()
-        g.add((dist, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/"
-                                            + media)))
+        # mediaType is the format of the data; a compressed file also says its compression
+        g.add((dist, DCAT.mediaType, media_type_iri(entry["media_type"])))
+        if entry.get("compress_format"):
+            g.add((dist, DCAT.compressFormat, media_type_iri(entry["compress_format"])))
         g.add((dist, DCTERMS.format, Literal(entry["format"])))
         g.add((dist, DCAT.byteSize, Literal(entry["size"], datatype=XSD.nonNegativeInteger)))
         checksum = URIRef(f"{dist}-sha256")
@@ -141,6 +144,11 @@ def _distributions(g: Graph, files: Sequence[dict]) -> None:
                                                                datatype=XSD.hexBinary)))
         if entry.get("triples") is not None:
             g.add((dist, VOID.triples, Literal(entry["triples"], datatype=XSD.integer)))
+
+
+def media_type_iri(media_type: str) -> URIRef:
+    """The IANA registry IRI of ``media_type`` (parameters such as charset dropped)."""
+    return URIRef(MEDIA_TYPES + media_type.split(";")[0].strip())
 
 
 def _linkset(g: Graph, facts: Graph) -> None:

@@ -22,6 +22,7 @@ from flask import (
 )
 from rdflib import Graph
 
+from ..dump import GZIP
 from ..errors import ReleaseError
 from ..formats import ResultFormat
 from ..release import UNLISTED, Release
@@ -97,10 +98,12 @@ def download(name: str) -> Response:
     media_type = entry.get("media_type") or None
     response = send_file(path, mimetype=media_type, conditional=True,
                          etag=entry.get("sha256") or True, max_age=3600)
-    if name.endswith(".gz"):
-        # The body is the gzip file itself (its SHA-256 is the listed one): say so, rather
-        # than label gzip bytes as N-Quads/N-Triples a client would then fail to parse.
-        response.headers["Content-Type"] = "application/gzip"
+    # The body of a compressed dump is the gzip file itself (its SHA-256 is the listed one):
+    # its type is the compression's (the manifest's media_type is the format inside), rather
+    # than gzip bytes labelled N-Quads/N-Triples a client would then fail to parse.
+    compression = entry.get("compress_format") or (GZIP if name.endswith(".gz") else "")
+    if compression:
+        response.headers["Content-Type"] = compression
     elif media_type and "charset=" in media_type:
         response.headers["Content-Type"] = media_type  # send_file would add a second charset
     response.headers.setdefault("Content-Disposition", f'inline; filename="{path.name}"')
