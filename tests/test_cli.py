@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -80,3 +84,19 @@ def test_cli_serve_get_answers_one_request(release, release_settings):
     assert result.exit_code == 0, result.output
     listing = json.loads(result.output)
     assert release.version in json.dumps(listing)
+
+
+def test_cli_query_stopped_at_the_limit_is_one_line(release, release_settings):
+    # the cross product streams rows until the limit; the worker is killed and a replacement
+    # starts just as the command exits: the pool must stop it, and no process (the command,
+    # a worker, a replacement) may print a traceback. stderr is read to its end, which comes
+    # only when every process holding it (orphaned workers included) has exited.
+    command = [str(Path(sys.executable).with_name("lodpub")),
+               "--project", str(release_settings.project_dir),
+               "--dist", str(release_settings.resolved_dist), "query",
+               "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "--format", "tsv"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "LODPUB_QUERY_TIMEOUT": "1"})
+    assert done.returncode == 2
+    assert "query stopped after 1 s" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -321,11 +321,21 @@ def test_sparql_400_empty_post(client):
     assert response.status_code == 400
 
 
-def test_sparql_403_update_request(client):
+def test_sparql_400_update_request(client):
+    # SPARQL 1.1 Protocol: an update sent to the query service is a bad request
     form = client.post("/sparql", data={"update": "CLEAR ALL"})
     body = client.post("/sparql", data="CLEAR ALL", content_type="application/sparql-update")
-    assert form.status_code == body.status_code == 403
-    assert "read-only" in error_of(form)
+    in_url = client.get("/sparql?update=CLEAR%20ALL")
+    assert form.status_code == body.status_code == in_url.status_code == 400
+    assert all("read-only" in error_of(r) for r in (form, body, in_url))
+
+
+@pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
+@pytest.mark.parametrize("value", ["foo", " ", "http://exa mple.org/"])
+def test_sparql_400_dataset_iri_not_absolute(client, param, value):
+    response = client.get("/sparql", query_string={param: value, "query": "ASK {}"})
+    assert response.status_code == 400
+    assert "absolute IRI" in error_of(response)
 
 
 def test_sparql_405_other_methods(client):

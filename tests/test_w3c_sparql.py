@@ -489,7 +489,7 @@ PROTOCOL: dict[str, tuple] = {
         FORM, "4xx"),
 }
 PROTOCOL_EXCLUDED = {  # the update tests that expect a successful update
-    name: "the endpoint is read-only: SPARQL Update is refused by design (403)"
+    name: "the endpoint is read-only: SPARQL Update is refused by design (400)"
     for name in ("update_base_uri", "update_dataset_default_graph",
                  "update_dataset_default_graphs", "update_dataset_full",
                  "update_dataset_named_graphs", "update_post_direct", "update_post_form")

@@ -90,6 +90,7 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._respawns: list[threading.Thread] = []
 
     def start(self) -> None:
         """Start every worker and wait until each has opened the store."""
@@ -115,7 +116,10 @@ class WorkerPool:
         """Kill ``worker`` and start its replacement in the background."""
         self._discard(worker)
         if not self._closed:
-            threading.Thread(target=self._refill, daemon=True, name="lodpub-respawn").start()
+            thread = threading.Thread(target=self._refill, daemon=True, name="lodpub-respawn")
+            with self._lock:
+                self._respawns = [t for t in self._respawns if t.is_alive()] + [thread]
+            thread.start()
 
     def _refill(self) -> None:
         if self._closed:
@@ -125,6 +129,9 @@ class WorkerPool:
         except (OSError, ValueError) as error:  # e.g. out of processes or file descriptors
             log.error("replacement query worker could not be started (%s); pool has one "
                       "worker fewer", error)
+            return
+        if self._closed:  # closed while it started: close() may not have seen it
+            self._discard(worker)
             return
         if worker.wait_ready(READY_TIMEOUT) and not self._closed:
             self._idle.put(worker)
@@ -183,12 +190,19 @@ class WorkerPool:
         return head, run.chunks(first)
 
     def close(self) -> None:
-        """Kill every worker; the pool cannot be used afterwards."""
+        """Kill every worker; the pool cannot be used afterwards.
+
+        Replacements still starting are waited for (each sees the pool closed and stops its
+        worker), so no worker outlives the pool, e.g. when a command exits right after a
+        query hit its time limit.
+        """
         self._closed = True
         with self._lock:
-            workers = list(self._all)
+            workers, respawns = list(self._all), list(self._respawns)
         for worker in workers:
             self._discard(worker)
+        for thread in respawns:
+            thread.join(10)
 
 
 def _head(raw: bytes) -> Head:

@@ -11,7 +11,7 @@ Wire protocol (worker -> parent), one ``send_bytes`` message each, first byte is
 ``R`` ready; ``H`` + JSON head ``{"media_type", "truncated"}``; ``D`` + a data chunk;
 ``E`` end of results; ``F`` + 4-byte head length + head + the whole body (a result smaller
 than one chunk: head, data and end in one message); ``X`` + JSON error
-``{"kind": "syntax"|"eval"|"format", "message"}``. The parent sends each job as JSON.
+``{"kind": "syntax"|"dataset"|"eval"|"format", "message"}``. The parent sends each job as JSON.
 """
 
 from __future__ import annotations
@@ -163,7 +163,12 @@ def _run_job(conn, store, job: Job) -> None:
     from .formats import ResultFormat
 
     try:
-        result = store.query(job.query, **_dataset_args(job))
+        dataset = _dataset_args(job)
+    except ValueError as exc:  # a default-graph-uri / named-graph-uri that is not an IRI
+        _send_error(conn, "dataset", str(exc))
+        return
+    try:
+        result = store.query(job.query, **dataset)
     except SyntaxError as exc:
         _send_error(conn, "syntax", str(exc))
         return
@@ -188,6 +193,8 @@ def _run_job(conn, store, job: Job) -> None:
         else:
             result.serialize(writer, fmt.oxigraph_format())
         writer.close()
+    except (BrokenPipeError, ConnectionResetError):
+        raise  # the parent has gone: worker_main ends quietly
     except (OSError, ValueError, SyntaxError, RuntimeError) as exc:
         _send_error(conn, "eval", str(exc))
 
@@ -211,13 +218,13 @@ def open_store(store_path: str, memory_max_quads: int = 0):
 def worker_main(conn, store_path: str, memory_max_quads: int = 0) -> None:
     """Entry point of a worker process: open the store, then run jobs until EOF."""
     store = open_store(store_path, memory_max_quads)
-    conn.send_bytes(b"R")
-    while True:
-        try:
+    try:
+        conn.send_bytes(b"R")
+        while True:
             raw = conn.recv_bytes()
-        except (EOFError, OSError):
-            return
-        _run_job(conn, store, Job(**json.loads(raw)))
+            _run_job(conn, store, Job(**json.loads(raw)))
+    except (EOFError, OSError):  # the parent closed the socket, or went away mid-answer
+        return
 
 
 if __name__ == "__main__":

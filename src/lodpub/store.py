@@ -52,6 +52,10 @@ class QuerySyntaxError(QueryError):
     """The query does not parse; the message carries the parser's line and column."""
 
 
+class DatasetError(QueryError):
+    """A ``default-graph-uri`` or ``named-graph-uri`` that is not an absolute IRI."""
+
+
 class UpdateRefused(QueryError):
     """A SPARQL Update reached the read-only endpoint."""
 
@@ -251,6 +255,8 @@ def _translate(exc: EngineError) -> QueryError:
         return QuerySyntaxError(f"malformed query: {exc}")
     if exc.kind == "format":
         return NotAcceptable(str(exc))
+    if exc.kind == "dataset":
+        return DatasetError(f"default-graph-uri and named-graph-uri take absolute IRIs: {exc}")
     return QueryError(f"query failed: {exc}")
 
 

@@ -28,10 +28,17 @@ from flask.blueprints import BlueprintSetupState
 from ..errors import Overloaded, QueryError, QueryTimeout
 from ..formats import ResultFormat
 from ..queryscan import scan
-from ..store import NotAcceptable, QueryResult, QuerySyntaxError, ServiceRefused, UpdateRefused
+from ..store import (
+    DatasetError,
+    NotAcceptable,
+    QueryResult,
+    QuerySyntaxError,
+    ServiceRefused,
+    UpdateRefused,
+)
 from . import negotiate
 from .answercache import CACHEABLE, AnswerCache, AnswerCacheMiddleware, answer_is_stable
-from .negotiate import bad_request, forbidden, service_unavailable
+from .negotiate import bad_request, service_unavailable
 from .servicedesc import service_description
 
 bp = Blueprint("sparql", __name__)
@@ -68,7 +75,7 @@ OPENAPI = {
                                 "nquads (or a media type); overrides Accept"},
             ],
             "responses": {"200": _RESULTS, "304": {"description": "not modified (ETag)"},
-                          "400": {"description": "malformed query or request"},
+                          "400": {"description": "malformed query or request, or an update"},
                           "406": {"description": "no acceptable format"},
                           "413": {"description": "query too large"},
                           "503": {"description": "stopped at the time limit, or busy"}},
@@ -77,7 +84,7 @@ OPENAPI = {
             "summary": "SPARQL 1.1 query by POST (form or application/sparql-query body)",
             "requestBody": {"content": {QUERY_FORM: {}, QUERY_BODY: {}}},
             "responses": {"200": _RESULTS,
-                          "403": {"description": "SPARQL Update refused (read-only)"},
+                          "400": {"description": "malformed query or request, or an update"},
                           "415": {"description": "unsupported Content-Type"}},
         },
         "options": {"summary": "CORS preflight", "responses": {"204": {"description": "ok"}}},
@@ -92,6 +99,11 @@ class ProtocolRequest:
     query: str | None
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
+
+
+def _update_refused() -> negotiate.HttpError:
+    # SPARQL 1.1 Protocol: an update sent to a query service is a bad request (400)
+    return bad_request("an update was sent to the query endpoint; " + READ_ONLY)
 
 
 def _single_query(values: list[str]) -> str | None:
@@ -122,7 +134,7 @@ def protocol_request(req: Request, limit: int) -> ProtocolRequest:
         raise negotiate.payload_too_large(limit)
     args = req.args
     if "update" in args:
-        raise forbidden(READ_ONLY)
+        raise _update_refused()
     graphs = ("default-graph-uri", "named-graph-uri")
     if req.method != "POST":
         return ProtocolRequest(_single_query(args.getlist("query")),
@@ -131,7 +143,7 @@ def protocol_request(req: Request, limit: int) -> ProtocolRequest:
         raise bad_request("POST without Content-Type: use application/sparql-query or "
                           "application/x-www-form-urlencoded")
     if req.mimetype == UPDATE_BODY:
-        raise forbidden(READ_ONLY)
+        raise _update_refused()
     if req.mimetype == QUERY_BODY:
         if "query" in args:
             raise bad_request("a query in both the URL and the body; send exactly one")
@@ -139,7 +151,7 @@ def protocol_request(req: Request, limit: int) -> ProtocolRequest:
     if req.mimetype == QUERY_FORM:
         form = req.form
         if "update" in form:
-            raise forbidden(READ_ONLY)
+            raise _update_refused()
         query = _single_query(form.getlist("query") + args.getlist("query"))
         return ProtocolRequest(query, *(form.getlist(g) + args.getlist(g) for g in graphs))
     raise negotiate.unsupported_media_type(req.mimetype)
@@ -155,10 +167,10 @@ def _execute(pr: ProtocolRequest, fmt: ResultFormat) -> QueryResult:
     try:
         return store.execute(pr.query, result_format=fmt, default_graph_uris=pr.default_graphs,
                              named_graph_uris=pr.named_graphs)
-    except (QuerySyntaxError, ServiceRefused) as exc:
+    except (QuerySyntaxError, ServiceRefused, DatasetError) as exc:
         raise bad_request(str(exc)) from None
     except UpdateRefused:
-        raise bad_request("an update was sent to the query endpoint; " + READ_ONLY) from None
+        raise _update_refused() from None
     except NotAcceptable as exc:
         raise negotiate.HttpError(406, str(exc)) from None
     except QueryTimeout as exc:
