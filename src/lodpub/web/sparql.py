@@ -19,6 +19,7 @@ TSV have no place for it: the headers are the signal there.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -200,8 +201,25 @@ def _answer(pr: ProtocolRequest) -> Response:
     used = result.format or fmt
     if result.body is not None and not info.services and answer_is_stable(pr.query):
         request.environ[CACHEABLE] = True  # complete and repeatable: the answer cache may keep it
-    body = result.body if result.body is not None else result.chunks
+    body = result.body if result.body is not None else _noting_a_cut(result.chunks, used)
     return Response(body, headers=headers, content_type=used.content_type)
+
+
+def _noting_a_cut(chunks: Iterator[bytes], fmt: ResultFormat) -> Iterator[bytes]:
+    """Stream ``chunks``; if the answer is cut (time limit, worker lost), say so at its end.
+
+    The status line went out with the first rows, so the cut itself is signalled the only way
+    HTTP allows: the chunked body ends without its last chunk, which clients report as an
+    incomplete read. Before that, a comment line in the format's own syntax (``#`` or an XML
+    comment) says why, for whoever reads what arrived.
+    """
+    try:
+        yield from chunks
+    except QueryError as exc:
+        note = f"lodpub: {exc}; this answer is incomplete"
+        xml = fmt.media_type.endswith("xml")
+        yield (f"\n<!-- {note} -->\n" if xml else f"\n# {note}\n").encode("utf-8")
+        raise
 
 
 @bp.record_once
