@@ -47,3 +47,18 @@ def test_settings_allowlist_from_env_is_a_tuple(tmp_path, monkeypatch):
     monkeypatch.setenv("LODPUB_SERVICE_ALLOWLIST", "https://query.wikidata.org/sparql, http://x/")
     settings = load_settings(tmp_path)
     assert settings.service_allowlist == ("https://query.wikidata.org/sparql", "http://x/")
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("query_timeout", "-1", "greater than 0"), ("query_timeout", "0", "greater than 0"),
+    ("workers", "0", "at least 1"), ("port", "99999", "between 0 and 65535"),
+    ("max_rows", "-5", "at least 0"), ("http_server", "nginx", "use waitress or granian"),
+])
+def test_settings_out_of_range_values_are_refused_from_any_source(tmp_path, monkeypatch, name,
+                                                                  value, says):
+    monkeypatch.setenv("LODPUB_" + name.upper(), value)
+    with pytest.raises(ConfigError, match=says):
+        load_settings(tmp_path)
+    monkeypatch.delenv("LODPUB_" + name.upper())
+    with pytest.raises(ConfigError, match=says):
+        load_settings(tmp_path, **{name: value})

@@ -56,6 +56,17 @@ class Settings:
         "https://www.wikidata.org/w/api.php", "Wikidata API used by `lodpub link` when online."
     )
 
+    def __post_init__(self) -> None:
+        for name, low, high in _RANGES:
+            value = getattr(self, name)
+            if not low <= value <= high or (name == "query_timeout" and value == 0):
+                bound = f"at least {low}" if high == _NO_MAX else f"between {low} and {high}"
+                bound = "greater than 0" if name == "query_timeout" else bound
+                raise ConfigError(f"setting {name!r} is {value!r}; it must be {bound}")
+        if self.http_server not in ("waitress", "granian"):
+            raise ConfigError(f"setting 'http_server' is {self.http_server!r}; use waitress or "
+                              "granian")
+
     @property
     def data_dir(self) -> Path:
         """Curated records and source texts."""
@@ -81,6 +92,15 @@ class Settings:
         """``dist_dir`` made absolute against the project directory."""
         dist = Path(self.dist_dir)
         return dist if dist.is_absolute() else self.project_dir / dist
+
+
+_NO_MAX = float("inf")
+_RANGES = (  # name, lowest, highest allowed value (checked on every Settings)
+    ("port", 0, 65535), ("workers", 1, _NO_MAX), ("threads", 1, _NO_MAX),
+    ("query_timeout", 0, _NO_MAX), ("max_rows", 0, _NO_MAX),
+    ("memory_store_max_quads", 0, _NO_MAX), ("max_query_bytes", 1, _NO_MAX),
+    ("result_cache_bytes", 0, _NO_MAX),
+)
 
 
 def setting_help() -> dict[str, str]:

@@ -91,9 +91,6 @@ def serve(settings: Settings, data_files: Sequence[Path | str] = (), host: str |
     if settings.http_server == "granian":
         serve_granian(settings, data_files)
         return
-    if settings.http_server != "waitress":
-        raise ConfigError(f"http_server {settings.http_server!r} is not known: use waitress or "
-                          "granian (see docs/settings.md)")
     app = create_app(settings, data_files=data_files)
     server = make_server(app, host=settings.host, port=settings.port, threads=settings.threads)
     log.info("lodpub serving %s at http://%s:%s/", app.extensions["lodpub"].version,
