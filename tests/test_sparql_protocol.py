@@ -261,6 +261,19 @@ def test_sparql_browser_with_query_goes_to_query_page(client):
     assert download.status_code == 200 and download.mimetype == "text/csv"
 
 
+def test_sparql_browser_redirects_keep_the_public_url_path(tmp_path):
+    write_release(tmp_path)
+    app = create_app(settings_for(tmp_path, public_url="https://lod.example.org/pub/"))
+    try:
+        client = app.test_client()
+        bare = client.get("/sparql", headers={"Accept": "text/html"})
+        with_query = get(client, "ASK {}", "text/html")
+    finally:
+        app.extensions["lodpub"].close()
+    assert bare.headers["Location"] == "https://lod.example.org/pub/query"
+    assert with_query.headers["Location"].startswith("https://lod.example.org/pub/query?query=")
+
+
 def test_sparql_get_etag_and_304(client):
     first = get(client, LABELS)
     etag = first.headers["ETag"]

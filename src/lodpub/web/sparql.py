@@ -39,6 +39,7 @@ from ..store import (
 )
 from . import negotiate
 from .answercache import CACHEABLE, AnswerCache, AnswerCacheMiddleware, answer_is_stable
+from .linking import site_path
 from .negotiate import bad_request, service_unavailable
 from .servicedesc import service_description
 
@@ -245,14 +246,14 @@ def endpoint() -> Response:
             raise bad_request("no `query` given: POST a query as application/sparql-query "
                               "or as the `query` field of a form")
         if negotiate.prefers_html(request):
-            return redirect(request.script_root + "/query", code=303)
+            return redirect(site_path("/query"), code=303)  # public_url's path included
         return service_description(pub, request)
     if not pr.query.strip():
         raise bad_request("the `query` parameter is empty")
     if len(pr.query.encode("utf-8")) > pub.settings.max_query_bytes:
         raise negotiate.payload_too_large(pub.settings.max_query_bytes)
     if request.method == "GET" and _browser_wants_page(request):
-        return redirect(request.script_root + "/query?" + urlencode({"query": pr.query}), code=303)
+        return redirect(site_path("/query?" + urlencode({"query": pr.query})), code=303)
     return _answer(pr)
 
 
