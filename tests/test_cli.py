@@ -100,3 +100,15 @@ def test_cli_query_stopped_at_the_limit_is_one_line(release, release_settings):
     assert done.returncode == 2
     assert "query stopped after 1 s" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_cli_serve_without_java_builds_unreasoned_and_serves(copy_settings, monkeypatch):
+    # README's first command on a machine without Java: it must still serve, and say why the
+    # release has no inferred graph
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    result = _run(copy_settings, "serve", "--get", "/downloads?format=json")
+    assert result.exit_code == 0, result.output
+    assert "needs Java" in result.output and "building without reasoning" in result.output
+    names = {f["name"] for f in json.loads(result.output[result.output.index("{"):])["files"]}
+    assert "lodpub.ttl" in names

@@ -157,7 +157,6 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 def serve(ctx: click.Context, host, port, workers, threads, query_timeout, max_rows, allow,
           public_url, data_files, no_reason, get_path) -> None:
     """Serve the latest release (building one first if there is none) over HTTP."""
-    from .build import build as run_build
     from .release import Release
 
     settings = _settings(ctx, host=host, port=port, workers=workers, threads=threads,
@@ -165,7 +164,7 @@ def serve(ctx: click.Context, host, port, workers, threads, query_timeout, max_r
                          service_allowlist=allow or None, public_url=public_url)
     if not data_files and not Release.exists(settings):
         _progress("no release yet: building one first")
-        run_build(settings, reason=False if no_reason else None, progress=_progress)
+        _first_build(settings, no_reason)
     if get_path:
         _answer_once(settings, get_path, data_files)
         return
@@ -180,6 +179,25 @@ def serve(ctx: click.Context, host, port, workers, threads, query_timeout, max_r
                    f"{exc.strerror}; choose another --port or --host (or stop the other "
                    "server)", err=True)
         sys.exit(EXIT_ERROR)
+
+
+def _first_build(settings: Settings, no_reason: bool) -> None:
+    """Build the release `serve` needs; without Java, build it unreasoned rather than not serve.
+
+    A newcomer's first `lodpub serve` should serve the data on a machine without Java: the
+    release is validated (SHACL) as always, only graph:inferred is left out, and the output
+    says how to get the full release.
+    """
+    from .build import build as run_build
+    from .errors import JavaMissing
+
+    try:
+        run_build(settings, reason=False if no_reason else None, progress=_progress)
+    except JavaMissing as exc:
+        _progress(f"warning: {exc}")
+        _progress("building without reasoning (no inferred graph) so there is something to "
+                  "serve; install Java and run `lodpub build` for the full release")
+        run_build(settings, reason=False, progress=_progress)
 
 
 def _answer_once(settings: Settings, path: str, data_files) -> None:
