@@ -21,16 +21,24 @@ HTML = {"Accept": "text/html"}
 TURTLE = {"Accept": "text/turtle"}
 
 
+def _iris_in(path, syntax, prefix: str) -> set[str]:
+    found: set[str] = set()
+    with path.open("rb") as fh:
+        for quad in ox.parse(fh, format=syntax):
+            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+                if isinstance(term, ox.NamedNode) and term.value.startswith(prefix):
+                    found.add(term.value)
+    return found
+
+
 def release_iris(release) -> list[str]:
     """Every IRI under BASE in the release (TriG dump and shapes): subjects, predicates,
-    objects and graph names."""
-    found: set[str] = set()
-    for name, syntax in (("lodpub.trig", ox.RdfFormat.TRIG), ("shapes.ttl", ox.RdfFormat.TURTLE)):
-        with (release.path / name).open("rb") as fh:
-            for quad in ox.parse(fh, format=syntax):
-                for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
-                    if isinstance(term, ox.NamedNode) and term.value.startswith(BASE):
-                        found.add(term.value)
+    objects and graph names; and from void.ttl the dataset IRI and its fragments (its
+    distributions, checksums and linkset), which the dataset's own documents serve."""
+    found = _iris_in(release.path / "lodpub.trig", ox.RdfFormat.TRIG, BASE)
+    found |= _iris_in(release.path / "shapes.ttl", ox.RdfFormat.TURTLE, BASE)
+    found |= {iri for iri in _iris_in(release.path / "void.ttl", ox.RdfFormat.TURTLE, BASE)
+              if iri.partition("#")[0] == str(DATASET_IRI)}
     return sorted(found)
 
 
@@ -73,21 +81,32 @@ def _check(app, document: str, iris: list[str]) -> list[str]:
 def test_deref_all_release_iris_have_pages_and_turtle(real_app, release):
     documents: dict[str, list[str]] = {}
     for iri in release_iris(release):
-        if iri != str(DATASET_IRI):
-            documents.setdefault(iri.partition("#")[0], []).append(iri)
+        documents.setdefault(iri.partition("#")[0], []).append(iri)
     assert sum(len(v) for v in documents.values()) > 100  # the seed document mints hundreds
+    assert len(documents[str(DATASET_IRI)]) > 10  # the dataset, its files and checksums
     with ThreadPoolExecutor(max_workers=4) as pool:
         found = pool.map(lambda item: _check(real_app, *item), sorted(documents.items()))
         problems = [p for batch in found for p in batch]
     assert not problems, "\n".join(problems[:20])
 
 
-def test_deref_all_dataset_iri(real_app):
+def test_deref_all_dataset_iri_is_a_cool_uri(real_app):
     client = real_app.test_client()
-    assert client.get("/dataset", headers=HTML).status_code in (200, 303)
-    response = client.get("/dataset", headers=TURTLE)
-    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    for headers, ext in ((HTML, "html"), (TURTLE, "ttl"), ({}, "html"),
+                         ({"Accept": "application/ld+json"}, "jsonld"),
+                         ({"Accept": "application/n-triples"}, "nt"),
+                         ({"Accept": "application/rdf+xml"}, "rdf")):
+        thing = client.get("/dataset", headers=headers)
+        assert thing.status_code == 303, headers
+        assert urlsplit(thing.headers["Location"]).path == f"/dataset.{ext}"
+        assert thing.headers["Vary"] == "Accept" and 'rel="alternate"' in thing.headers["Link"]
+    document = client.get("/dataset.ttl")
+    assert document.status_code == 200 and document.headers["ETag"]
+    assert 'rel="describes"' in document.headers["Link"]
+    graph = Graph().parse(data=document.get_data(as_text=True), format="turtle")
     assert (DATASET_IRI, None, None) in graph
+    assert client.get("/dataset.ttl", headers={"If-None-Match": document.headers["ETag"]}
+                      ).status_code == 304
 
 
 def test_deref_all_every_claim_on_entity_pages_links_its_sentence(real_app, release):

@@ -90,23 +90,71 @@ def test_downloads_unknown_file_404(client):
         assert json.loads(response.data)["ok"] is False
 
 
-@pytest.mark.parametrize("path", ["/.well-known/void", "/dataset"])
-@pytest.mark.parametrize("accept,fmt", [
-    ("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
-    ("application/n-triples", "nt"), ("application/rdf+xml", "xml")])
-def test_downloads_void_negotiated(client, path, accept, fmt):
-    response = client.get(path, headers={"Accept": accept})
-    assert response.status_code == 200 and response.mimetype == accept
-    graph = parse_rdf(response.data, fmt)
+RDF_ACCEPTS = [("text/turtle", "turtle", "ttl"), ("application/ld+json", "json-ld", "jsonld"),
+               ("application/n-triples", "nt", "nt"), ("application/rdf+xml", "xml", "rdf")]
+
+
+def _assert_void(graph) -> None:
     assert (DATASET, RDF.type, VOID.Dataset) in graph
     assert (DATASET, VOID.triples, Literal(14, datatype=XSD.integer)) in graph
     assert (DATASET, VOID.sparqlEndpoint, None) in graph
 
 
+@pytest.mark.parametrize("accept,fmt,ext", RDF_ACCEPTS)
+def test_downloads_void_negotiated(client, accept, fmt, ext):
+    response = client.get("/.well-known/void", headers={"Accept": accept})
+    assert response.status_code == 200 and response.mimetype == accept
+    _assert_void(parse_rdf(response.data, fmt))
+
+
+@pytest.mark.parametrize("accept,fmt,ext", RDF_ACCEPTS)
+def test_downloads_dataset_iri_see_other_to_its_description(client, accept, fmt, ext):
+    response = client.get("/dataset", headers={"Accept": accept})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"http://localhost/dataset.{ext}"
+    assert response.headers["Vary"] == "Accept"
+    document = client.get(f"/dataset.{ext}")
+    assert document.status_code == 200 and document.mimetype == accept
+    graph = parse_rdf(document.data, fmt)
+    _assert_void(graph)
+    doc = URIRef(f"https://w3id.org/lodpub/dataset.{ext}")
+    assert (doc, URIRef("http://xmlns.com/foaf/0.1/primaryTopic"), DATASET) in graph
+
+
+def test_downloads_dataset_iri_for_people_is_its_page(client):
+    response = client.get("/dataset", headers={"Accept": BROWSER})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "http://localhost/dataset.html"
+    assert client.get("/dataset").headers["Location"] == "http://localhost/dataset.html"
+    assert client.get("/dataset?format=ttl", headers={"Accept": BROWSER}).headers[
+        "Location"] == "http://localhost/dataset.ttl"
+    page = client.get("/dataset.html")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "lodpub test dataset" in html and "https://w3id.org/lodpub/dataset" in html
+    assert 'href="http://localhost/sparql"' in html  # the endpoint on the serving host
+
+
+def test_downloads_dataset_documents_link_alternates_and_revalidate(client):
+    links = client.get("/dataset", headers={"Accept": "text/turtle"}).headers["Link"]
+    for ext in ("html", "ttl", "jsonld", "nt", "rdf"):
+        assert f"<http://localhost/dataset.{ext}>; rel=\"alternate\"" in links
+    document = client.get("/dataset.jsonld")
+    link = document.headers["Link"]
+    assert '<http://localhost/dataset>; rel="describes"' in link
+    assert "dataset.jsonld>" not in link and "<http://localhost/dataset.ttl>" in link
+    again = client.get("/dataset.jsonld", headers={"If-None-Match": document.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/dataset.ttl").headers["ETag"] != document.headers["ETag"]
+
+
 def test_downloads_void_browser_redirect_and_406(client):
     browser = client.get("/.well-known/void", headers={"Accept": BROWSER})
-    assert browser.status_code == 303 and browser.headers["Location"].endswith("/downloads")
+    assert browser.status_code == 303
+    assert browser.headers["Location"] == "http://localhost/dataset.html"
     assert client.get("/dataset", headers={"Accept": "image/png"}).status_code == 406
+    assert client.get("/.well-known/void", headers={"Accept": "image/png"}).status_code == 406
+    assert client.get("/dataset.png").status_code == 404
 
 
 def test_downloads_void_conditional(client):
@@ -118,9 +166,10 @@ def test_downloads_void_conditional(client):
 def test_downloads_absent_in_data_mode(tmp_path):
     app = create_app(settings_for(tmp_path, workers=1), data_files=[DATA_TRIG])
     try:
-        response = app.test_client().get("/downloads")
-        assert response.status_code == 404
-        assert "--data" in json.loads(response.data)["error"]
+        for path in ("/downloads", "/dataset", "/dataset.ttl", "/.well-known/void"):
+            response = app.test_client().get(path, headers={"Accept": "application/json"})
+            assert response.status_code == 404, path
+            assert "--data" in json.loads(response.data)["error"]
     finally:
         app.extensions["lodpub"].close()
 

@@ -170,4 +170,22 @@ def test_review_dataset_page_redirect_keeps_the_public_url_path(release_settings
     finally:
         app.extensions["lodpub"].close()
     assert response.status_code == 303
-    assert response.headers["Location"] == "https://lod.example.org/pub/downloads"
+    assert response.headers["Location"] == "https://lod.example.org/pub/dataset.html"
+
+
+def test_review_dataset_iri_documents_live_under_the_public_url_path(release_settings, release):
+    settings = dataclasses.replace(release_settings, workers=1,
+                                   public_url="https://lod.example.org/pub/")
+    app = create_app(settings, release=release)
+    try:
+        client = app.test_client()
+        thing = client.get("/dataset", headers={"Accept": "text/turtle"})
+        page = client.get("/dataset.html").get_data(as_text=True)
+        document = client.get("/dataset.ttl")
+    finally:
+        app.extensions["lodpub"].close()
+    assert thing.headers["Location"] == "https://lod.example.org/pub/dataset.ttl"
+    assert '<https://lod.example.org/pub/dataset.rdf>; rel="alternate"' in thing.headers["Link"]
+    assert '<https://lod.example.org/pub/dataset>; rel="describes"' in document.headers["Link"]
+    assert 'href="https://lod.example.org/pub/sparql"' in page
+    assert 'href="https://lod.example.org/pub/downloads/lodpub.ttl"' in page

@@ -165,3 +165,69 @@ def _linkset(g: Graph, facts: Graph) -> None:
     g.add((WIKIDATA_DATASET, RDFS.label, Literal("Wikidata", lang="en")))
     g.add((WIKIDATA_DATASET, VOID.uriSpace, Literal(str(WD))))
     g.add((WIKIDATA_DATASET, VOID.sparqlEndpoint, URIRef("https://query.wikidata.org/sparql")))
+
+
+def _text(graph: Graph, node: URIRef, predicate: URIRef) -> str:
+    value = graph.value(node, predicate)
+    return "" if value is None else str(value)
+
+
+def _number(graph: Graph, node: URIRef, predicate: URIRef) -> int | None:
+    value = graph.value(node, predicate)
+    return None if value is None else int(value)
+
+
+def _media(iri: str) -> str:
+    """``application/gzip`` from its IANA IRI (older releases wrote https://www.iana.org/…)."""
+    for registry in (MEDIA_TYPES, MEDIA_TYPES.replace("http:", "https:", 1)):
+        if iri.startswith(registry):
+            return iri[len(registry):]
+    return iri
+
+
+def _distribution(graph: Graph, dist: URIRef) -> dict:
+    checksum = graph.value(dist, SPDX.checksum)
+    return {
+        "iri": str(dist), "anchor": str(dist).partition("#")[2],
+        "title": _text(graph, dist, DCTERMS.title),
+        "description": _text(graph, dist, DCTERMS.description),
+        "url": _text(graph, dist, DCAT.downloadURL), "format": _text(graph, dist, DCTERMS.format),
+        "media_type": _media(_text(graph, dist, DCAT.mediaType)),
+        "compress_format": _media(_text(graph, dist, DCAT.compressFormat)),
+        "size": _number(graph, dist, DCAT.byteSize), "triples": _number(graph, dist, VOID.triples),
+        "sha256": _text(graph, checksum, SPDX.checksumValue) if checksum is not None else "",
+        "checksum_anchor": str(checksum).partition("#")[2] if checksum is not None else "",
+    }
+
+
+def _subset(graph: Graph, subset: URIRef) -> dict:
+    return {"iri": str(subset), "anchor": str(subset).partition("#")[2],
+            "name": _text(graph, subset, SD.name), "title": _text(graph, subset, DCTERMS.title),
+            "predicate": _text(graph, subset, VOID.linkPredicate),
+            "target": _text(graph, subset, VOID.objectsTarget),
+            "triples": _number(graph, subset, VOID.triples)}
+
+
+def summary(graph: Graph) -> dict:
+    """What a description (void.ttl) says about the dataset, as plain values for a page."""
+    ds = DATASET_IRI
+    subsets = sorted(s for s in graph.objects(ds, VOID.subset) if isinstance(s, URIRef))
+    linksets = [s for s in subsets if (s, RDF.type, VOID.Linkset) in graph]
+    dists = [d for d in graph.objects(ds, DCAT.distribution) if isinstance(d, URIRef)]
+    return {
+        "title": _text(graph, ds, DCTERMS.title) or "lodpub dataset",
+        "description": _text(graph, ds, DCTERMS.description),
+        "citation": _text(graph, ds, DCTERMS.bibliographicCitation),
+        "license": _text(graph, ds, DCTERMS.license),
+        "version": _text(graph, ds, OWL.versionInfo),
+        "triples": _number(graph, ds, VOID.triples),
+        "entities": _number(graph, ds, VOID.entities),
+        "endpoint": _text(graph, ds, VOID.sparqlEndpoint),
+        "conforms_to": _text(graph, ds, DCTERMS.conformsTo),
+        "sources": sorted(str(s) for s in graph.objects(ds, DCTERMS.source)),
+        "vocabularies": sorted(str(v) for v in graph.objects(ds, VOID.vocabulary)),
+        "graphs": [_subset(graph, s) for s in subsets if s not in linksets],
+        "linksets": [_subset(graph, s) for s in linksets],
+        "distributions": sorted((_distribution(graph, d) for d in dists),
+                                key=lambda d: d["title"]),
+    }

@@ -42,6 +42,11 @@ def json_ld_script(data: dict) -> Markup:
     return Markup(f'<script type="application/ld+json">{text}</script>')
 
 
+def alternates(stem: str) -> list[tuple[DocFormat, str]]:
+    """Every document of ``BASE + stem`` (HTML and each RDF format) with its serving URL."""
+    return [(f, f"{local_url(BASE + stem)}.{f.ext}") for f in DOC_FORMATS]
+
+
 def _context(stem: str, iri: str) -> dict:
     publication = current_app.extensions["lodpub"]
     return {
@@ -51,7 +56,7 @@ def _context(stem: str, iri: str) -> dict:
         "conforms": (publication.release.manifest.get("conforms")
                      if publication.release is not None else None),
         "license": publication.settings.license,
-        "alternates": [(f, f"{local_url(BASE + stem)}.{f.ext}") for f in DOC_FORMATS],
+        "alternates": alternates(stem),
         "labels": labels(),
     }
 

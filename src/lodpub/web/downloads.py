@@ -1,11 +1,15 @@
-"""Downloads and the dataset description: /downloads, /downloads/<file>, /.well-known/void.
+"""Downloads and the dataset: /downloads, /downloads/<file>, /dataset, /.well-known/void.
 
 /downloads lists every file of the release (format, media type, size, triples, SHA-256) with the
 release version, as JSON or HTML by negotiation. Files are sent by Flask's ``send_file`` with
 ``conditional=True``: ETag (the file's SHA-256 from the manifest), Last-Modified, Range and
-Content-Length, 304 and 206 as HTTP says. /.well-known/void and the dataset IRI answer the
-release's void.ttl (VoID + DCAT) as Turtle, JSON-LD, N-Triples or RDF/XML; a browser asking for
-HTML is sent to /downloads (303), which shows the same facts.
+Content-Length, 304 and 206 as HTTP says.
+
+The dataset IRI is a cool URI like every other lodpub mints: ``/dataset`` answers 303 by
+``Accept`` to ``/dataset.html`` (the VoID + DCAT description rendered for people) or to
+``/dataset.ttl|.jsonld|.nt|.rdf`` (the release's void.ttl), with ``Link`` alternates.
+/.well-known/void answers the description itself by content negotiation (a browser asking for
+HTML is sent to /dataset.html).
 """
 
 from __future__ import annotations
@@ -25,10 +29,14 @@ from rdflib import Graph
 from ..dump import GZIP
 from ..errors import ReleaseError
 from ..formats import ResultFormat
+from ..namespaces import BASE, DATASET_IRI
 from ..release import UNLISTED, Release
-from . import negotiate
+from ..void import summary
+from . import documents, negotiate, rdfdocs, resources
 from .linking import site_path
+from .memo import per_release
 from .negotiate import not_found
+from .rdfdocs import FORMAT_BY_EXT, DocFormat
 
 bp = Blueprint("downloads", __name__)
 VOID_FORMATS = [ResultFormat.TURTLE, ResultFormat.JSONLD, ResultFormat.NTRIPLES,
@@ -43,7 +51,9 @@ _file = {"200": {"description": "the file"}, "206": {"description": "a byte rang
 _void = {"get": {"summary": "VoID + DCAT description of the dataset (Turtle, JSON-LD, "
                             "N-Triples, RDF/XML)",
                  "responses": {"200": {"description": "the description"},
-                               "303": {"description": "browsers: see /downloads"}}}}
+                               "303": {"description": "browsers: see /dataset.html"},
+                               "406": {"description": "no acceptable format"}}}}
+DATASET_PATH = str(DATASET_IRI)[len(BASE):]  # "dataset": the dataset IRI under BASE
 OPENAPI = {
     "/downloads": {"get": {"summary": "the release's files (JSON or HTML)",
                            "responses": {"200": {"description": "the file list"}}}},
@@ -52,7 +62,15 @@ OPENAPI = {
                                                   "schema": {"type": "string"}}],
                                   "responses": _file}},
     "/.well-known/void": _void,
-    "/dataset": _void,
+    "/dataset": {"get": {"summary": "the dataset IRI (303 to its page or its VoID + DCAT "
+                                    "description, by Accept or ?format=)",
+                         "responses": resources.DEREF_RESPONSES}},
+    "/dataset.{ext}": {"get": {"summary": "the dataset's page (html) or VoID + DCAT "
+                                          "description (ttl, jsonld, nt, rdf)",
+                               "parameters": [{"name": "ext", "in": "path", "required": True,
+                                               "schema": {"type": "string",
+                                                          "enum": list(FORMAT_BY_EXT)}}],
+                               "responses": resources.DEREF_RESPONSES}},
 }
 
 
@@ -110,21 +128,58 @@ def download(name: str) -> Response:
     return response
 
 
+def _void_graph(release: Release) -> Graph:
+    return per_release("void", lambda: Graph().parse(release.path / "void.ttl", format="turtle"))
+
+
 @bp.get("/.well-known/void")
-@bp.get("/dataset")
 def void() -> Response:
     """The VoID + DCAT description (void.ttl) by content negotiation."""
     release = _release()
     if negotiate.prefers_html(request):
-        return redirect(site_path("/downloads"), code=303)  # public_url's path included
+        response = redirect(site_path(f"/{DATASET_PATH}.html"), code=303)  # public_url path too
+        response.headers["Vary"] = "Accept"
+        return response
     fmt = negotiate.choose(request, VOID_FORMATS, "the dataset description")
     source = release.path / "void.ttl"
     if fmt is ResultFormat.TURTLE:
         body = source.read_bytes()
     else:
-        body = Graph().parse(source, format="turtle").serialize(format=RDFLIB_NAMES[fmt],
-                                                                encoding="utf-8")
+        body = _void_graph(release).serialize(format=RDFLIB_NAMES[fmt], encoding="utf-8")
     etag = f"{release.version}-{fmt.name}"
     response = Response(body, content_type=fmt.content_type, headers={"Vary": "Accept"})
     response.set_etag(etag)
     return response.make_conditional(request)
+
+
+@bp.get("/dataset")
+def dataset() -> Response:
+    """The dataset IRI: 303 to /dataset.html or to its description in RDF, by Accept."""
+    _release()
+    return resources.see_other(DATASET_PATH)
+
+
+def _dataset_body(release: Release, fmt: DocFormat) -> Response:
+    publication = current_app.extensions["lodpub"]
+    if fmt.ext == "html":
+        view = per_release("dataset-view", lambda: summary(_void_graph(release)))
+        body = render_template("dataset.html", d=view, iri=str(DATASET_IRI),
+                               alternates=documents.alternates(DATASET_PATH),
+                               conforms=release.manifest.get("conforms"))
+        return Response(body, mimetype="text/html")
+    graph = Graph()
+    graph += _void_graph(release)
+    rdfdocs.add_document_metadata(graph, f"{BASE}{DATASET_PATH}.{fmt.ext}", str(DATASET_IRI),
+                                  publication.settings.license, publication.version)
+    return Response(rdfdocs.serialize(graph, fmt), mimetype=fmt.media_type)
+
+
+@bp.get("/dataset.<ext>")
+def dataset_document(ext: str) -> Response:
+    """The dataset's page or its VoID + DCAT description, with Link alternates and an ETag."""
+    release = _release()
+    if ext not in FORMAT_BY_EXT:
+        raise not_found(f"the dataset has no document in format {ext!r}; use one of "
+                        f"{', '.join(FORMAT_BY_EXT)}")
+    return resources.document_headers(_dataset_body(release, FORMAT_BY_EXT[ext]),
+                                      DATASET_PATH, FORMAT_BY_EXT[ext])

@@ -46,6 +46,7 @@ _deref = {"303": {"description": "See Other: the HTML page or data document, by 
                                  ".nt or .rdf"},
           "404": {"description": "not an IRI of this release (HTML page with near matches)"},
           "406": {"description": "no acceptable format"}}
+DEREF_RESPONSES = _deref  # the same answers for the dataset IRI (web/downloads.py)
 OPENAPI = {
     "/ontology": {"get": {"summary": "the ontology IRI (303 to its documentation or RDF)",
                           "responses": _deref}},
@@ -169,8 +170,13 @@ def serve(path: str) -> Response:
         return not_found(iri)
     if fmt is None:
         return see_other(stem)
-    response = documents.render(stem, iri, fmt)
-    response.headers["Link"] = link_header(stem, fmt)
+    return document_headers(documents.render(stem, iri, fmt), stem, fmt)
+
+
+def document_headers(response: Response, path: str, fmt: DocFormat) -> Response:
+    """A document of ``BASE + path``: ``Link`` alternates, caching, an ETag per release and
+    URL, and 304 for a matching ``If-None-Match``."""
+    response.headers["Link"] = link_header(path, fmt)
     response.headers["Cache-Control"] = "public, max-age=300"
     version = current_app.extensions["lodpub"].version
     response.set_etag(hashlib.sha256(f"{version} {request.full_path}".encode()).hexdigest()[:32])
