@@ -32,11 +32,12 @@ def _iris_in(path, syntax, prefix: str) -> set[str]:
 
 
 def release_iris(release) -> list[str]:
-    """Every IRI under BASE in the release (TriG dump and shapes): subjects, predicates,
+    """Every IRI under BASE in the release (TriG dump, shapes, SHACL report): subjects, predicates,
     objects and graph names; and from void.ttl the dataset IRI and its fragments (its
     distributions, checksums and linkset), which the dataset's own documents serve."""
     found = _iris_in(release.path / "lodpub.trig", ox.RdfFormat.TRIG, BASE)
     found |= _iris_in(release.path / "shapes.ttl", ox.RdfFormat.TURTLE, BASE)
+    found |= _iris_in(release.path / "shacl-report.ttl", ox.RdfFormat.TURTLE, BASE)
     found |= {iri for iri in _iris_in(release.path / "void.ttl", ox.RdfFormat.TURTLE, BASE)
               if iri.partition("#")[0] == str(DATASET_IRI)}
     return sorted(found)

@@ -65,6 +65,9 @@ OPENAPI = {
     "/dataset": {"get": {"summary": "the dataset IRI (303 to its page or its VoID + DCAT "
                                     "description, by Accept or ?format=)",
                          "responses": resources.DEREF_RESPONSES}},
+    "/dataset/shacl-report": {"get": {"summary": "the release's SHACL report (303 to the "
+                                                 "landing page's report, or shacl-report.ttl)",
+                                      "responses": {"303": {"description": "see the report"}}}},
     "/dataset.{ext}": {"get": {"summary": "the dataset's page (html) or VoID + DCAT "
                                           "description (ttl, jsonld, nt, rdf)",
                                "parameters": [{"name": "ext", "in": "path", "required": True,
@@ -172,6 +175,18 @@ def _dataset_body(release: Release, fmt: DocFormat) -> Response:
     rdfdocs.add_document_metadata(graph, f"{BASE}{DATASET_PATH}.{fmt.ext}", str(DATASET_IRI),
                                   publication.settings.license, publication.version)
     return Response(rdfdocs.serialize(graph, fmt), mimetype=fmt.media_type)
+
+
+@bp.get("/dataset/shacl-report")
+def shacl_report() -> Response:
+    """The IRI of the release's SHACL report: 303 to the landing page's report for people,
+    to shacl-report.ttl (the report as RDF) for programs."""
+    _release()
+    if negotiate.prefers_html(request):
+        return redirect(site_path("/#shacl-report"), code=303)
+    response = redirect(site_path("/downloads/shacl-report.ttl"), code=303)
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @bp.get("/dataset.<ext>")
