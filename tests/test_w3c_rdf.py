@@ -18,7 +18,6 @@ Exclusions are in ``EXCLUDED``, with a reason each.
 
 from __future__ import annotations
 
-import functools
 import json
 import tempfile
 from urllib.parse import urlencode
@@ -34,7 +33,7 @@ from lodpub.diskstore import load_file
 from lodpub.errors import ConfigError
 from lodpub.web import create_app
 from sparql_fixtures import settings_for
-from w3c import SuiteUnavailable, W3CTest, read_area, suite_root
+from w3c import W3CTest, cases_of, parametrize_cases
 
 BASES = {  # suite directory -> the base IRI its tests are published under
     "ntriples": "http://www.w3.org/2013/N-TriplesTests/",
@@ -70,27 +69,16 @@ EXCLUDED: dict[str, str] = {
 }
 
 
-@functools.cache
 def _cases() -> tuple[list[W3CTest], str | None]:
-    try:
-        root = suite_root()
-    except SuiteUnavailable as exc:
-        return [], str(exc)
-    return [c for area in BASES for c in read_area(root, area)], None
+    return cases_of(tuple(BASES))
 
 
 def pytest_generate_tests(metafunc):
     """Parametrize per W3C test; an unavailable suite becomes one failing case that says why."""
-    if "case" not in metafunc.fixturenames:
-        return
-    cases, error = _cases()
-    if error is not None:
-        metafunc.parametrize("case", [pytest.param(error, id="w3c-suite-unavailable")])
-        return
     negative = metafunc.function.__name__.endswith("rejected")
-    chosen = [c for c in cases if c.kind.endswith(NEGATIVE) == negative
-              and c.kind.endswith(POSITIVE + NEGATIVE) and c.case_id not in EXCLUDED]
-    metafunc.parametrize("case", [pytest.param(c, id=c.case_id) for c in chosen])
+    parametrize_cases(metafunc, tuple(BASES), lambda cases: [
+        c for c in cases if c.kind.endswith(NEGATIVE) == negative
+        and c.kind.endswith(POSITIVE + NEGATIVE) and c.case_id not in EXCLUDED])
 
 
 def _term(term, local: str, base: str):

@@ -19,7 +19,6 @@ saying why.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from pathlib import Path
@@ -31,7 +30,7 @@ from werkzeug.datastructures import MultiDict
 
 from lodpub.web import create_app
 from sparql_fixtures import live_server, parse_rdf, settings_for
-from w3c import MF, SuiteUnavailable, W3CTest, iri_path, read_area, suite_root
+from w3c import MF, W3CTest, cases_of, iri_path, parametrize_cases, suite_root
 from w3c_results import (
     Solutions,
     compare_graphs,
@@ -150,18 +149,9 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document"
 
 
-@functools.cache
 def _cases() -> tuple[list[W3CTest], str | None]:
-    try:
-        root = suite_root()
-    except SuiteUnavailable as exc:
-        return [], str(exc)
-    cases = []
-    for area in AREAS:
-        for case in read_area(root, area):
-            if case.kind in EVALUATION | POSITIVE | NEGATIVE:
-                cases.append(case)
-    return cases, None
+    cases, error = cases_of(tuple(AREAS))
+    return [c for c in cases if c.kind in EVALUATION | POSITIVE | NEGATIVE], error
 
 
 def _excluded(case: W3CTest) -> str | None:
@@ -170,16 +160,10 @@ def _excluded(case: W3CTest) -> str | None:
 
 def pytest_generate_tests(metafunc):
     """Parametrize per W3C test; an unavailable suite becomes one failing case that says why."""
-    if "case" not in metafunc.fixturenames:
-        return
-    cases, error = _cases()
-    if error is not None:
-        metafunc.parametrize("case", [pytest.param(error, id="w3c-suite-unavailable")])
-        return
     evaluation = metafunc.function.__name__.endswith("evaluation")
     wanted = EVALUATION if evaluation else POSITIVE | NEGATIVE
-    chosen = [c for c in cases if c.kind in wanted and _excluded(c) is None]
-    metafunc.parametrize("case", [pytest.param(c, id=c.case_id) for c in chosen])
+    parametrize_cases(metafunc, tuple(AREAS), lambda cases: [
+        c for c in cases if c.kind in wanted and _excluded(c) is None])
 
 
 @pytest.fixture(scope="module")

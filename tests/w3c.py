@@ -13,15 +13,18 @@ Comparing answers with expected results lives in ``w3c_results.py``.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+import pytest
 from rdflib import RDF, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
@@ -156,3 +159,26 @@ def _approval(graph: Graph, node: URIRef) -> dict[str, str]:
 def read_area(root: Path, area: str) -> list[W3CTest]:
     """The tests of one suite directory (``sparql11/aggregates``, ``dawg-data-r2/basic``…)."""
     return read_manifest(root / area / "manifest.ttl", area)
+
+
+@functools.cache
+def cases_of(areas: tuple[str, ...]) -> tuple[list[W3CTest], str | None]:
+    """Every manifest entry of ``areas``, or no entries and why the suites are unavailable."""
+    try:
+        root = suite_root()
+    except SuiteUnavailable as exc:
+        return [], str(exc)
+    return [case for area in areas for case in read_area(root, area)], None
+
+
+def parametrize_cases(metafunc, areas: tuple[str, ...],
+                      choose: Callable[[list[W3CTest]], list[W3CTest]]) -> None:
+    """Parametrize a test's ``case`` per chosen W3C test, named by its id; if the suites could
+    not be fetched, one failing case that says why (never a silent skip)."""
+    if "case" not in metafunc.fixturenames:
+        return
+    cases, error = cases_of(areas)
+    if error is not None:
+        metafunc.parametrize("case", [pytest.param(error, id="w3c-suite-unavailable")])
+        return
+    metafunc.parametrize("case", [pytest.param(c, id=c.case_id) for c in choose(cases)])
