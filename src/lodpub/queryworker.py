@@ -11,7 +11,8 @@ Wire protocol (worker -> parent), one ``send_bytes`` message each, first byte is
 ``R`` ready; ``H`` + JSON head ``{"media_type", "truncated"}``; ``D`` + a data chunk;
 ``E`` end of results; ``F`` + 4-byte head length + head + the whole body (a result smaller
 than one chunk: head, data and end in one message); ``X`` + JSON error
-``{"kind": "syntax"|"dataset"|"eval"|"format", "message"}``. The parent sends each job as JSON.
+``{"kind": "syntax"|"dataset"|"unsupported"|"eval"|"format", "message"}``. The parent sends
+each job as JSON.
 """
 
 from __future__ import annotations
@@ -173,9 +174,10 @@ def _run_job(conn, store, job: Job) -> None:
         _send_error(conn, "syntax", str(exc))
         return
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
-        # RuntimeError: pyoxigraph's "custom function <…> is not supported" and the like; left
-        # uncaught it killed the worker (a 500 "worker stopped" and a respawn for any client)
-        _send_error(conn, "eval", str(exc))
+        # RuntimeError: pyoxigraph's "The custom function <…> is not supported" and the like;
+        # left uncaught it killed the worker (a 500 "worker stopped" and a respawn)
+        unsupported = isinstance(exc, RuntimeError) and "is not supported" in str(exc)
+        _send_error(conn, "unsupported" if unsupported else "eval", str(exc))
         return
     graph = isinstance(result, ox.QueryTriples)
     fmt = ResultFormat[job.graph_format if graph else job.results_format]

@@ -56,6 +56,10 @@ class DatasetError(QueryError):
     """A ``default-graph-uri`` or ``named-graph-uri`` that is not an absolute IRI."""
 
 
+class Unsupported(QueryError):
+    """The query uses something the engine does not implement (e.g. an unknown function)."""
+
+
 class UpdateRefused(QueryError):
     """A SPARQL Update reached the read-only endpoint."""
 
@@ -255,6 +259,8 @@ def _translate(exc: EngineError) -> QueryError:
         return QuerySyntaxError(f"malformed query: {exc}")
     if exc.kind == "format":
         return NotAcceptable(str(exc))
+    if exc.kind == "unsupported":
+        return Unsupported(f"this endpoint cannot run the query: {exc}")
     if exc.kind == "dataset":
         return DatasetError(f"default-graph-uri and named-graph-uri take absolute IRIs: {exc}")
     return QueryError(f"query failed: {exc}")

@@ -35,6 +35,7 @@ from ..store import (
     QueryResult,
     QuerySyntaxError,
     ServiceRefused,
+    Unsupported,
     UpdateRefused,
 )
 from . import negotiate
@@ -169,7 +170,7 @@ def _execute(pr: ProtocolRequest, fmt: ResultFormat) -> QueryResult:
     try:
         return store.execute(pr.query, result_format=fmt, default_graph_uris=pr.default_graphs,
                              named_graph_uris=pr.named_graphs)
-    except (QuerySyntaxError, ServiceRefused, DatasetError) as exc:
+    except (QuerySyntaxError, ServiceRefused, DatasetError, Unsupported) as exc:
         raise bad_request(str(exc)) from None
     except UpdateRefused:
         raise _update_refused() from None
