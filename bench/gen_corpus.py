@@ -185,7 +185,7 @@ def _event(rng: random.Random, n: int, entities: list[str], places: list[str]) -
 
 
 def _claim(rng: random.Random, n: int, entities: list[str], sentences: list[str]) -> Iterator[str]:
-    """One claim node as lodpub.compile writes it: reified statements, provenance, text anchor."""
+    """One claim node as lodpub.pipeline.compile writes it: statements, provenance, anchor."""
     c, g = CLAIM + f"record-{n:07d}", CLAIMS
     s = _iri(c)
     kind = _weighted(rng, MODALITIES)

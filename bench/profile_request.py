@@ -34,7 +34,7 @@ import loadgen
 import verify
 
 from lodpub.formats import ResultFormat
-from lodpub.queryworker import Job
+from lodpub.query.worker import Job
 from lodpub.settings import load_settings
 from lodpub.web import create_app
 from lodpub.web.server import make_server

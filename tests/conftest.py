@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lodpub.build import build
+from lodpub.pipeline.build import build
 from lodpub.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +53,7 @@ def copy_settings(project_copy) -> Settings:
 @pytest.fixture(scope="session")
 def release_store(release, release_settings):
     """The real release behind the store interface the endpoint uses (worker processes)."""
-    from lodpub.store import open_store
+    from lodpub.query.store import open_store
 
     store = open_store(release_settings, release=release)
     yield store

@@ -12,7 +12,6 @@ import sys
 import pytest
 from rdflib import Graph
 
-from lodpub.build import build
 from lodpub.errors import QuoteError, RecordError
 from lodpub.namespaces import (
     CLAIM,
@@ -26,7 +25,8 @@ from lodpub.namespaces import (
     LPV,
     RDF,
 )
-from lodpub.records import load_entities, load_records
+from lodpub.pipeline.build import build
+from lodpub.pipeline.records import load_entities, load_records
 from lodpub.release import Release
 from rdfio import named_graphs
 
@@ -113,7 +113,7 @@ def test_build_every_record_is_a_claim_with_its_quote(release, release_settings)
 
 
 def test_build_accounts_for_every_sentence(release_settings):
-    from lodpub.stats import collect
+    from lodpub.pipeline.stats import collect
 
     coverage = collect(release_settings)["coverage"]["brookings-iraq-2025"]
     assert coverage["missing_sentences"] == []

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from lodpub.namespaces import ID
-from lodpub.records import load_entities
+from lodpub.pipeline.records import load_entities
 
 HERE = Path(__file__).parent / "competency"
 FROZEN = sorted(p for p in HERE.glob("*.rq") if p.with_suffix(".expected.csv").is_file())

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal
 
-from lodpub.compile import compile_dataset, literal
 from lodpub.errors import QuoteError, RecordError
 from lodpub.namespaces import CLAIM, GRAPH_CLAIMS, GRAPH_FACTS, ID, LPO, LPV, OA, RDF, XSD
-from lodpub.records import Entity, Record
-from lodpub.sources import Source, split_sentences
+from lodpub.pipeline.compile import compile_dataset, literal
+from lodpub.pipeline.records import Entity, Record
+from lodpub.pipeline.sources import Source, split_sentences
 
 ONTOLOGY = """
 @prefix lpo: <https://w3id.org/lodpub/ontology/> .

@@ -16,13 +16,13 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import yaml
 
-from lodpub.link import LinkError, apply, propose
-from lodpub.links import links_graph
+from lodpub.curate.proposals import LinkError, apply, propose
+from lodpub.curate.review import ReviewError
+from lodpub.curate.wikidata_client import RecordedApi, request_key
 from lodpub.namespaces import LPO, LPV, WD
-from lodpub.records import load_entities
-from lodpub.review import ReviewError
+from lodpub.pipeline.linkgraph import links_graph
+from lodpub.pipeline.records import load_entities
 from lodpub.settings import load_settings
-from lodpub.wikidata_api import RecordedApi, request_key
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
 RESPONSES = FIXTURES / "link-responses.json"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from lodpub.links import link_counts, links_graph
 from lodpub.namespaces import DCTERMS, LPO, LPV, PROV, RDF, RDFS, SKOS, WD, XSD
-from lodpub.records import Entity, load_entities
+from lodpub.pipeline.linkgraph import link_counts, links_graph
+from lodpub.pipeline.records import Entity, load_entities
 from lodpub.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]

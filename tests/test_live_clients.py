@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
-from lodpub.store import QuerySyntaxError, RemoteStore
+from lodpub.query.store import QuerySyntaxError, RemoteStore
 from lodpub.web import create_app
 from sparql_fixtures import KH, live_server, settings_for, write_release
 

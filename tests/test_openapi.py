@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from lodpub.store import RemoteStore
+from lodpub.query.store import RemoteStore
 from lodpub.web import create_app
 from sparql_fixtures import settings_for, write_release
 

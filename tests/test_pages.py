@@ -8,9 +8,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from lodpub.queryscan import scan
+from lodpub.query.scan import scan
 from lodpub.release import Release
-from lodpub.web.querypage import load_examples, wikidata_examples
+from lodpub.web.views.querypage import load_examples, wikidata_examples
 from web_fixtures import HOSTILE, Links, make_app, write_data_file, write_release
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -1,4 +1,4 @@
-"""Tests of lodpub.reason: HermiT inferences, inconsistency reports, missing Java.
+"""Tests of lodpub.pipeline.reason: HermiT inferences, inconsistency reports, missing Java.
 
 Each HermiT run starts a JVM (about a second), so the tests share small inline graphs and
 keep the number of runs low.
@@ -14,7 +14,7 @@ from rdflib.namespace import OWL, RDF
 
 from lodpub.errors import JavaMissing, ReasoningError
 from lodpub.namespaces import BASE, ID, LPO, ORG, WD
-from lodpub.reason import reason
+from lodpub.pipeline.reason import reason
 
 ROOT = Path(__file__).resolve().parent.parent
 

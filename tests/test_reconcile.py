@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from lodpub.names import acronym, name_score, normalise, skeleton
+from lodpub.curate.names import acronym, name_score, normalise, skeleton
 from lodpub.namespaces import GRAPH_FACTS, ID, LPO, OWL, RDFS, WD
 from lodpub.web import create_app
 

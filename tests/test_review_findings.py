@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from lodpub.cli import main
 from lodpub.web import create_app
-from lodpub.web.labels import labels
-from lodpub.web.vizdata import network
+from lodpub.web.views.labels import labels
+from lodpub.web.views.vizdata import network
 
 ID = "https://w3id.org/lodpub/id/"
 

@@ -1,4 +1,4 @@
-"""Tests of the SHACL shapes (shapes/*.ttl) and lodpub.validate, with the real ontology.
+"""Tests of the SHACL shapes (shapes/*.ttl) and lodpub.pipeline.validate, with the real ontology.
 
 tests/fixtures/shapes/valid.trig is a minimal dataset every shape family has something to check
 in; it must conform. Each broken fixture in a sub-directory (one per shape family) changes it in
@@ -18,9 +18,9 @@ from rdflib.namespace import RDFS, SH
 
 from lodpub.errors import ConfigError
 from lodpub.namespaces import GRAPH, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, GRAPH_ONTOLOGY, LPO
-from lodpub.report_text import curie
+from lodpub.pipeline.validate import REPORT_IRI, ValidationReport, load_shapes, validate
+from lodpub.pipeline.validation_report import curie
 from lodpub.terms import from_oxigraph
-from lodpub.validate import REPORT_IRI, ValidationReport, load_shapes, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"

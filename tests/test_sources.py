@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lodpub.errors import SourceError
-from lodpub.sources import load_source, split_sentences
+from lodpub.pipeline.sources import load_source, split_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seed" / "000_6d10aeaccd136f56.txt"

@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.query import Result
 
 from lodpub.web import create_app
-from lodpub.web.answercache import Answer, AnswerCache, answer_is_stable
+from lodpub.web.http.answercache import Answer, AnswerCache, answer_is_stable
 from sparql_fixtures import DATA_TRIG, EX, KH, live_server, settings_for, write_release
 
 LABELS = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"

@@ -171,7 +171,7 @@ def test_granian_sigterm_stops_workers_and_removes_temporary_files(tmp_path):
     base, proc = _start(tmp_path)
     try:
         workers = [p for p in _children(proc.pid)
-                   if b"lodpub.queryworker" in Path(f"/proc/{p}/cmdline").read_bytes()]
+                   if b"lodpub.query.worker" in Path(f"/proc/{p}/cmdline").read_bytes()]
         assert len(workers) == 2
         store = Path(Path(f"/proc/{workers[0]}/cmdline").read_bytes().split(b"\0")[4].decode())
         scratch = next(p for p in store.parents if p.name.startswith("lodpub-serve-"))

@@ -20,8 +20,8 @@ import requests
 from rdflib.query import Result
 
 from lodpub.errors import QueryTimeout
-from lodpub.queryscan import refused_services, scan
-from lodpub.store import OxigraphStore, RemoteStore
+from lodpub.query.scan import refused_services, scan
+from lodpub.query.store import OxigraphStore, RemoteStore
 from lodpub.web import create_app
 from sparql_fixtures import DATA_TRIG, EX, live_server, settings_for
 

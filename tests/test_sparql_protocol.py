@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.query import Result
 
-from lodpub.store import RemoteStore
+from lodpub.query.store import RemoteStore
 from lodpub.web import create_app
 from sparql_fixtures import CLAIMS, DATA_TRIG, EX, FACTS, KH, parse_rdf, settings_for, write_release
 

@@ -14,9 +14,7 @@ from rdflib.namespace import RDFS, XSD
 
 from lodpub.errors import ConfigError
 from lodpub.formats import ResultFormat
-from lodpub.queryworker import CHUNK
-from lodpub.release import Release
-from lodpub.store import (
+from lodpub.query.store import (
     NotAcceptable,
     OxigraphStore,
     QuerySyntaxError,
@@ -24,6 +22,8 @@ from lodpub.store import (
     UpdateRefused,
     open_store,
 )
+from lodpub.query.worker import CHUNK
+from lodpub.release import Release
 from sparql_fixtures import CLAIMS, DATA_TRIG, EX, FACTS, KH, VERSION, settings_for, write_release
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -184,8 +184,8 @@ def test_store_release_cache_is_built_once(release_store):
 def test_store_worker_copies_small_data_into_memory(tmp_path):
     import pyoxigraph as ox
 
-    from lodpub.diskstore import build_disk_store
-    from lodpub.queryworker import open_store as open_worker_store
+    from lodpub.query.diskstore import build_disk_store
+    from lodpub.query.worker import open_store as open_worker_store
 
     data = tmp_path / "d.nt"
     data.write_text("<urn:a> <urn:p> <urn:b> .\n<urn:a> <urn:p> <urn:c> .\n")

@@ -1,6 +1,6 @@
 """The W3C RDF 1.1 syntax suites (N-Triples, N-Quads, Turtle, TriG, RDF/XML) against the loader.
 
-``lodpub serve --data FILE`` loads each file with ``lodpub.diskstore.load_file`` (into the
+``lodpub serve --data FILE`` loads each file with ``lodpub.query.diskstore.load_file`` (into the
 on-disk store the query workers share). Here each test file is loaded with that same function
 into an in-memory pyoxigraph store (fast; the on-disk store is the same engine):
 
@@ -29,8 +29,8 @@ from rdflib import XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from lodpub.cli import main
-from lodpub.diskstore import load_file
 from lodpub.errors import ConfigError
+from lodpub.query.diskstore import load_file
 from lodpub.web import create_app
 from sparql_fixtures import settings_for
 from w3c import W3CTest, cases_of, parametrize_cases

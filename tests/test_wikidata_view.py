@@ -24,8 +24,8 @@ from lodpub.namespaces import (
     WIKIBASE,
     XSD,
 )
-from lodpub.wikibase import wikidata_time
-from lodpub.wikidata_view import property_map, wikidata_view
+from lodpub.pipeline.wikibase import wikidata_time
+from lodpub.pipeline.wikidata_graph import property_map, wikidata_view
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
@@ -166,7 +166,7 @@ QUERIES = ROOT / "src" / "lodpub" / "queries" / "wikidata"
 
 @pytest.fixture(scope="module")
 def store(release_settings, release):
-    from lodpub.store import open_store
+    from lodpub.query.store import open_store
 
     opened = open_store(release_settings, release=release)
     yield opened

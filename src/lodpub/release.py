@@ -11,8 +11,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .errors import ReleaseError
-from .settings import Settings
+from lodpub.errors import ReleaseError
+from lodpub.settings import Settings
 
 MANIFEST = "release.json"
 CHECKSUMS = "SHA256SUMS"

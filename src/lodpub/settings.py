@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from lodpub.errors import ConfigError
 
 
 def _setting(default: Any, help: str) -> Any:

@@ -9,7 +9,7 @@ is missing from it).
 
 - ``settings``: the frozen ``lodpub.settings.Settings``;
 - ``release``: the served ``lodpub.release.Release``, or None in ``serve --data`` mode;
-- ``store``: the ``lodpub.store.Store`` every query goes through (``execute``, ``select``,
+- ``store``: the ``lodpub.query.store.Store`` every query goes through (``execute``, ``select``,
   ``construct``, ``ask``);
 - ``data_files``: the RDF files served in ``--data`` mode (empty for a release);
 - ``version``: the release version, or ``data-<digest>`` for data files (used in ETags);
@@ -21,27 +21,21 @@ is missing from it).
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
 
 from flask import Flask, Response, request
 
-from ..release import Release
-from ..settings import Settings
-from ..store import Store, open_store
-from .negotiate import install_error_handlers
+from lodpub.query.store import Store, open_store
+from lodpub.release import Release
+from lodpub.settings import Settings
+from lodpub.web import downloads, openapi, pages, reconcile, resources, sparql
+from lodpub.web.http.negotiate import install_error_handlers
 
-BLUEPRINTS: list[str] = [
-    "lodpub.web.sparql",
-    "lodpub.web.downloads",
-    "lodpub.web.api",
-    "lodpub.web.resources",
-    "lodpub.web.pages",
-    "lodpub.web.reconcile",
-]
+BLUEPRINTS: tuple[ModuleType, ...] = (sparql, downloads, openapi, resources, pages, reconcile)
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -128,6 +122,6 @@ def create_app(settings: Settings, *, release: Release | None = None,
     app.extensions["lodpub"] = Publication(settings, None if files else release, store, files)
     install_error_handlers(app)
     app.after_request(_cors)
-    for name in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(name).bp)
+    for module in BLUEPRINTS:
+        app.register_blueprint(module.bp)
     return app

@@ -26,17 +26,19 @@ from flask import (
 )
 from rdflib import Graph
 
-from ..dump import GZIP
-from ..errors import ReleaseError
-from ..formats import ResultFormat
-from ..namespaces import BASE, DATASET_IRI
-from ..release import UNLISTED, Release
-from ..void import summary
-from . import documents, negotiate, rdfdocs, resources
-from .linking import site_path
-from .memo import per_release
-from .negotiate import not_found
-from .rdfdocs import FORMAT_BY_EXT, DocFormat
+from lodpub.errors import ReleaseError
+from lodpub.formats import ResultFormat
+from lodpub.namespaces import BASE, DATASET_IRI
+from lodpub.pipeline.dump import GZIP
+from lodpub.pipeline.void import summary
+from lodpub.release import UNLISTED, Release
+from lodpub.web import resources
+from lodpub.web.http import negotiate
+from lodpub.web.http.links import site_path
+from lodpub.web.http.negotiate import not_found
+from lodpub.web.views import documents, rdfdocs
+from lodpub.web.views.memo import per_release
+from lodpub.web.views.rdfdocs import FORMAT_BY_EXT, DocFormat
 
 bp = Blueprint("downloads", __name__)
 VOID_FORMATS = [ResultFormat.TURTLE, ResultFormat.JSONLD, ResultFormat.NTRIPLES,

@@ -10,12 +10,12 @@ import hashlib
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from rdflib import Graph, URIRef
 
-from ..namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, ID, LPO
-from . import viz, vizdata
-from .labels import labels
-from .linking import public_root, site_path, site_url
-from .memo import per_release
-from .querypage import download_links, load_examples, run, wikidata_examples
+from lodpub.namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, ID, LPO
+from lodpub.web.http.links import public_root, site_path, site_url
+from lodpub.web.views import viz, vizdata
+from lodpub.web.views.labels import labels
+from lodpub.web.views.memo import per_release
+from lodpub.web.views.querypage import download_links, load_examples, run, wikidata_examples
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
 

@@ -6,7 +6,7 @@ values of reconciled entities, ``wikidata`` among them); suggest services for en
 and properties, data extension property proposals and an HTML preview are declared in the
 manifest. Every JSON answer is also served as JSONP
 when a ``callback`` parameter names a JavaScript function. Matching lives in
-``lodpub.reconciliation``; this module only speaks HTTP.
+``lodpub.curate.entity_index``; this module only speaks HTTP.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from markupsafe import escape
 
-from .. import __version__
-from ..namespaces import ID, LPO
-from ..reconciliation import Index, load_index
-from .linking import public_root
-from .negotiate import HttpError, bad_request, not_found
+from lodpub import __version__
+from lodpub.curate.entity_index import Index, load_index
+from lodpub.namespaces import ID, LPO
+from lodpub.web.http.links import public_root
+from lodpub.web.http.negotiate import HttpError, bad_request, not_found
 
 bp = Blueprint("reconcile", __name__)
 BATCH_SIZE = 50

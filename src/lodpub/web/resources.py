@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from rdflib import URIRef
 
-from ..namespaces import (
+from lodpub.namespaces import (
     BASE,
     GRAPH_CLAIMS,
     GRAPH_FACTS,
@@ -27,12 +27,12 @@ from ..namespaces import (
     GRAPH_WIKIDATA,
     ONTOLOGY_IRI,
 )
-from . import documents
-from .describe import known_iri
-from .labels import labels
-from .linking import local_url, page_url
-from .memo import per_release
-from .rdfdocs import DOC_FORMATS, FORMAT_BY_EXT, MEDIA_ALIASES, DocFormat
+from lodpub.web.http.links import local_url, page_url
+from lodpub.web.views import documents
+from lodpub.web.views.describe import known_iri
+from lodpub.web.views.labels import labels
+from lodpub.web.views.memo import per_release
+from lodpub.web.views.rdfdocs import DOC_FORMATS, FORMAT_BY_EXT, MEDIA_ALIASES, DocFormat
 
 # The contract's named graphs answer even when a release leaves one empty (e.g. no reasoning).
 NAMED_GRAPHS = {str(g) for g in (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_INFERRED,

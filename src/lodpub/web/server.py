@@ -32,9 +32,9 @@ from pathlib import Path
 from flask import Flask
 from waitress.server import create_server
 
-from ..errors import ConfigError, QueryError
-from ..settings import Settings
-from . import create_app
+from lodpub.errors import ConfigError, QueryError
+from lodpub.settings import Settings
+from lodpub.web import create_app
 
 log = logging.getLogger(__name__)
 

@@ -26,10 +26,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Request, Response, current_app, redirect, request
 from flask.blueprints import BlueprintSetupState
 
-from ..errors import Overloaded, QueryError, QueryTimeout
-from ..formats import ResultFormat
-from ..queryscan import scan
-from ..store import (
+from lodpub.errors import Overloaded, QueryError, QueryTimeout
+from lodpub.formats import ResultFormat
+from lodpub.query.scan import scan
+from lodpub.query.store import (
     DatasetError,
     NotAcceptable,
     QueryResult,
@@ -38,11 +38,16 @@ from ..store import (
     Unsupported,
     UpdateRefused,
 )
-from . import negotiate
-from .answercache import CACHEABLE, AnswerCache, AnswerCacheMiddleware, answer_is_stable
-from .linking import site_path
-from .negotiate import bad_request, service_unavailable
-from .servicedesc import service_description
+from lodpub.web.http import negotiate
+from lodpub.web.http.answercache import (
+    CACHEABLE,
+    AnswerCache,
+    AnswerCacheMiddleware,
+    answer_is_stable,
+)
+from lodpub.web.http.links import site_path
+from lodpub.web.http.negotiate import bad_request, service_unavailable
+from lodpub.web.views.servicedesc import service_description
 
 bp = Blueprint("sparql", __name__)
 QUERY_FORM = "application/x-www-form-urlencoded"

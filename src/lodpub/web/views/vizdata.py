@@ -1,0 +1,204 @@
+"""What the pictures show, read from the store: dated events and the network of actors.
+
+Reported facts come from ``graph:facts`` and ``graph:inferred``; what only a forecast,
+assessment or other non-fact claim says comes from the reified statements in ``graph:claims``
+and is marked as claimed, so the pictures keep "happened", "planned" and "claimed" apart.
+Negated claims are left out: their statements are what the source says is *not* so, and a
+picture has no way to draw "not" (an edge "Iran controls Iraq" would say the opposite).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Literal, URIRef
+
+from lodpub.namespaces import GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_INFERRED, LPO, LPV, ORG, RDFS, XSD
+from lodpub.web.views.labels import DATE_PRECISION, Labels, TermView
+
+DATE_PREDICATES = (LPO.date, LPO.startDate, LPO.endDate, LPO.earliestDate, LPO.latestDate,
+                   LPO.announcementDate, LPO.inception)
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+# predicate -> (edge kind, reversed?): edges run backer -> backed, member -> organization, …
+EDGE_PREDICATES = {
+    LPO.memberOf: ("membership", False), LPO.hasMember: ("membership", True),
+    LPO.controls: ("control", False), LPO.controlledBy: ("control", True),
+    LPO.supports: ("backing", False), LPO.supportedBy: ("backing", True),
+    LPO.proxyOf: ("backing", True), LPO.alliedWith: ("alliance", False),
+    LPO.designatedAsTerroristBy: ("designation", True),
+}
+# How an edge reads from its source to its target, whatever predicate it came from.
+EDGE_LABELS = {"membership": "member of", "control": "controls", "backing": "backs",
+               "designation": "designates as terrorist", "alliance": "allied with"}
+NODE_GROUPS = ((LPO.State, "state"), (LPO.ArmedGroup, "armed group"),
+               (LPO.UmbrellaGroup, "armed group"), (LPO.Person, "person"),
+               (LPO.GovernmentBody, "government"), (LPO.Place, "place"))
+
+_IN_FACTS = f"FILTER(?g IN (<{GRAPH_FACTS}>, <{GRAPH_INFERRED}>))"
+
+
+def _statement_pattern(s: str, p: str, o: str) -> str:
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    return (f"GRAPH <{GRAPH_CLAIMS}> {{ ?c <{LPO.modality}> ?m ; <{LPO.statement}> ?st . "
+            f"?st <{rdf}subject> {s} ; <{rdf}predicate> {p} ; <{rdf}object> {o} }} "
+            f"FILTER(?m NOT IN (<{LPV.fact}>, <{LPV.negated}>))")
+
+
+@dataclass
+class Event:
+    """One thing with dates on the timeline."""
+
+    term: TermView
+    status: str = "happened"  # happened | planned | claimed
+    modality: str = ""  # for claimed events: forecast, assessment, …
+    dates: dict[str, Literal] = field(default_factory=dict)  # predicate local name -> literal
+    date_text: str = ""
+
+    @property
+    def start(self) -> float:
+        """Where the event starts on a year axis."""
+        return min(year_span(d)[0] for d in self.dates.values())
+
+    @property
+    def end(self) -> float:
+        """Where the event ends on a year axis."""
+        return max(year_span(d)[1] for d in self.dates.values())
+
+    @property
+    def when(self) -> str:
+        """The dates as people write them, with their precision."""
+        parts = []
+        for name, value in sorted(self.dates.items()):
+            prefix = {"latestDate": "by ", "earliestDate": "from ", "startDate": "from ",
+                      "endDate": "until "}.get(name, "")
+            parts.append(f"{prefix}{human_date(value)} ({DATE_PRECISION.get(value.datatype, '')})")
+        return "; ".join(parts)
+
+
+def year_span(value: Literal) -> tuple[float, float]:
+    """The interval a date literal covers, in fractional years (a year, a month or a day)."""
+    text = str(value)
+    year = int(text[:4])
+    if value.datatype == XSD.gYear:
+        return float(year), year + 1.0
+    month = int(text[5:7])
+    if value.datatype == XSD.gYearMonth:
+        return year + (month - 1) / 12, year + month / 12
+    day = int(text[8:10])
+    start = year + (month - 1) / 12 + (day - 1) / 365
+    return start, start + 1 / 365
+
+
+def human_date(value: Literal) -> str:
+    """``2021-12`` -> ``December 2021``; ``2025-01-08`` -> ``8 January 2025``."""
+    text = str(value)
+    if value.datatype == XSD.gYearMonth:
+        return f"{MONTHS[int(text[5:7]) - 1]} {text[:4]}"
+    if value.datatype in (XSD.date, XSD.dateTime):
+        return f"{int(text[8:10])} {MONTHS[int(text[5:7]) - 1]} {text[:4]}"
+    return text[:4]
+
+
+def timeline_events(store, labels: Labels) -> list[Event]:
+    """Every dated event, ordered by start: reported, planned (deadlines) and claimed."""
+    preds = ", ".join(f"<{p}>" for p in DATE_PREDICATES)
+    query = f"""SELECT ?e ?p ?d ?m WHERE {{
+      {{ GRAPH ?g {{ ?e ?p ?d }} {_IN_FACTS} }} UNION {{ {_statement_pattern('?e', '?p', '?d')} }}
+      FILTER(?p IN ({preds}) && DATATYPE(?d) IN (<{XSD.gYear}>, <{XSD.gYearMonth}>, <{XSD.date}>))
+    }}"""
+    facts: dict[str, dict[str, Literal]] = {}
+    claimed: dict[str, dict[str, Literal]] = {}
+    modality: dict[str, str] = {}
+    for row in store.select(query):
+        iri, name = str(row["e"]), str(row["p"]).rsplit("/", 1)[-1]
+        if "m" in row:
+            claimed.setdefault(iri, {})[name] = row["d"]
+            modality[iri] = labels.label(row["m"])
+        else:
+            facts.setdefault(iri, {})[name] = row["d"]
+    events: dict[str, Event] = {}
+    for iri in sorted(facts.keys() | claimed.keys()):
+        event = Event(labels.view(URIRef(iri)))
+        if iri in facts:
+            event.dates = facts[iri]
+        else:
+            event.dates, event.status, event.modality = claimed[iri], "claimed", modality[iri]
+        events[iri] = event
+    _mark_planned(store, events)
+    _add_date_text(store, events)
+    return sorted(events.values(), key=lambda e: (e.start, e.term.text))
+
+
+def _mark_planned(store, events: dict[str, Event]) -> None:
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    query = f"""SELECT DISTINCT ?e WHERE {{
+      {{ GRAPH ?g {{ ?e a ?t }} GRAPH ?o {{ ?t <{RDFS.subClassOf}>* <{LPO.PlannedEvent}> }} }}
+      UNION {{ {_statement_pattern('?e', rdf_type, f'<{LPO.PlannedEvent}>')} }} }}"""
+    for row in store.select(query):
+        if str(row["e"]) in events:
+            events[str(row["e"])].status = "planned"
+
+
+def _add_date_text(store, events: dict[str, Event]) -> None:
+    query = f"""SELECT ?e ?t WHERE {{ {{ GRAPH ?g {{ ?e <{LPO.dateText}> ?t }} }}
+      UNION {{ {_statement_pattern('?e', f'<{LPO.dateText}>', '?t')} }} }}"""
+    for row in store.select(query):
+        if str(row["e"]) in events:
+            events[str(row["e"])].date_text = str(row["t"])
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A relation between two actors, directed from the active party."""
+
+    source: str
+    target: str
+    kind: str  # membership | control | backing | designation | alliance
+    label: str
+    claimed: bool  # only a non-fact claim says so
+
+
+def network(store, labels: Labels) -> tuple[dict[str, tuple[TermView, str]], list[Edge]]:
+    """The actors (IRI -> (view, group)) and the edges between them."""
+    preds = ", ".join(f"<{p}>" for p in EDGE_PREDICATES)
+    query = f"""SELECT ?a ?p ?b ?m WHERE {{
+      {{ GRAPH ?g {{ ?a ?p ?b }} {_IN_FACTS} }} UNION {{ {_statement_pattern('?a', '?p', '?b')} }}
+      FILTER(?p IN ({preds}) && isIRI(?b)) }}"""
+    nary = f"""SELECT ?a ?b ?kind WHERE {{ GRAPH ?g {{
+      {{ ?x <{ORG.member}> ?a ; <{ORG.organization}> ?b BIND("membership" AS ?kind) }}
+      UNION {{ ?x <{LPO.designatedParty}> ?b ; <{LPO.designatingAuthority}> ?a
+               BIND("designation" AS ?kind) }} }} {_IN_FACTS} }}"""
+    found: dict[tuple[str, str, str], Edge] = {}
+    for row in store.select(query):
+        kind, flipped = EDGE_PREDICATES[URIRef(str(row["p"]))]
+        a, b = (str(row["b"]), str(row["a"])) if flipped else (str(row["a"]), str(row["b"]))
+        if kind == "alliance":
+            a, b = sorted((a, b))
+        edge = Edge(a, b, kind, EDGE_LABELS[kind], "m" in row)
+        key = (a, b, kind)
+        if key not in found or (found[key].claimed and not edge.claimed):
+            found[key] = edge
+    for row in store.select(nary):
+        a, b, kind = str(row["a"]), str(row["b"]), str(row["kind"])
+        found[(a, b, kind)] = Edge(a, b, kind, EDGE_LABELS[kind], False)
+    edges = sorted(found.values(), key=lambda e: (e.source, e.target, e.kind))
+    return _nodes(store, labels, edges), edges
+
+
+def _nodes(store, labels: Labels, edges: list[Edge]) -> dict[str, tuple[TermView, str]]:
+    iris = sorted({e.source for e in edges} | {e.target for e in edges})
+    if not iris:
+        return {}
+    values = " ".join(f"<{i}>" for i in iris)
+    types: dict[str, set[str]] = {}
+    query = (f"SELECT ?x ?t WHERE {{ VALUES ?x {{ {values} }} GRAPH ?g {{ ?x a ?d }} "
+             f"GRAPH ?o {{ ?d <{RDFS.subClassOf}>* ?t }} }}")
+    for row in store.select(query):
+        types.setdefault(str(row["x"]), set()).add(str(row["t"]))
+    nodes = {}
+    for iri in iris:
+        mine = types.get(iri, set())
+        group = next((name for cls, name in NODE_GROUPS if str(cls) in mine), "organization")
+        nodes[iri] = (labels.view(URIRef(iri)), group)
+    return nodes
