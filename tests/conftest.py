@@ -1,7 +1,16 @@
-"""Shared fixtures, built from the real ontology/, data/ and shapes/.
+"""The fixture chains every test module uses (helpers live in tests/support/).
 
-The chain: ``settings`` -> ``release`` (one real build per test session, with reasoning) ->
-``app`` -> ``client``. Tests that need to break the data work on ``project_copy``.
+Two chains, each built once per test session and shared by every test that does not change it:
+
+- the real release, built from the real ontology/, data/ and shapes/ (SHACL, HermiT and all):
+  ``release_settings`` -> ``release`` -> ``real_app`` -> ``real_client`` (and ``real_store``,
+  the store behind the app; ``real_server``, the app served over HTTP);
+- the tiny inline release of ``support.releases``: ``tiny_release`` -> ``tiny_app`` ->
+  ``client`` (and ``tiny_server``); ``data_app`` -> ``data_client`` serve ``DATA_TRIG`` as
+  ``serve --data`` does.
+
+Tests that need other settings (limits, a row cap, a public URL) build their own app with
+``support.servers.make_app`` and close it. Tests that break the data work on ``project_copy``.
 """
 
 from __future__ import annotations
@@ -12,9 +21,12 @@ from pathlib import Path
 import pytest
 
 from lodpub.pipeline.build import build
+from lodpub.release import Release
 from lodpub.settings import Settings, load_settings
+from support import ROOT
+from support.releases import DATA_TRIG, write_release
+from support.servers import live_server, make_app
 
-ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("pyproject.toml", "data", "ontology", "shapes")
 
 
@@ -25,9 +37,82 @@ def release_settings(tmp_path_factory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def release(release_settings):
+def release(release_settings) -> Release:
     """The real release, built once per session (SHACL, HermiT and all)."""
     return build(release_settings)
+
+
+@pytest.fixture(scope="session")
+def real_app(release, release_settings):
+    """The app over the real release, shared by the whole session (two query workers)."""
+    from lodpub.web import create_app
+
+    app = create_app(release_settings, release=release)
+    yield app
+    app.extensions["lodpub"].close()
+
+
+@pytest.fixture
+def real_client(real_app):
+    """A test client of the real release's app."""
+    return real_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def real_store(real_app):
+    """The store behind the real release's app (the endpoint's query interface)."""
+    return real_app.extensions["lodpub"].store
+
+
+@pytest.fixture(scope="session")
+def real_server(real_app):
+    """The real release's app served by waitress on a free port: its base URL."""
+    with live_server(real_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def tiny_release(tmp_path_factory) -> Release:
+    """The tiny inline release (support.releases), written once per session."""
+    return Release.at(write_release(tmp_path_factory.mktemp("tiny")))
+
+
+@pytest.fixture(scope="session")
+def tiny_app(tiny_release):
+    """The app over the tiny release, shared by the whole session."""
+    app = make_app(tiny_release, workers=2, query_timeout=10.0)
+    yield app
+    app.extensions["lodpub"].close()
+
+
+@pytest.fixture
+def client(tiny_app):
+    """A test client of the tiny release's app."""
+    return tiny_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def tiny_server(tiny_app):
+    """The tiny release's app served by waitress on a free port: its base URL."""
+    with live_server(tiny_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def data_app(tmp_path_factory):
+    """An app serving DATA_TRIG as ``serve --data`` does (its own default graph)."""
+    folder = tmp_path_factory.mktemp("data")
+    path = folder / DATA_TRIG.name
+    shutil.copy(DATA_TRIG, path)
+    app = make_app(data_files=[path], workers=1, query_timeout=10.0)
+    yield app
+    app.extensions["lodpub"].close()
+
+
+@pytest.fixture
+def data_client(data_app):
+    """A test client of the ``serve --data`` app."""
+    return data_app.test_client()
 
 
 @pytest.fixture
@@ -48,13 +133,3 @@ def project_copy(tmp_path) -> Path:
 def copy_settings(project_copy) -> Settings:
     """Settings for ``project_copy`` with its own dist/."""
     return load_settings(project_copy, dist_dir=project_copy / "dist")
-
-
-@pytest.fixture(scope="session")
-def release_store(release, release_settings):
-    """The real release behind the store interface the endpoint uses (worker processes)."""
-    from lodpub.query.store import open_store
-
-    store = open_store(release_settings, release=release)
-    yield store
-    store.close()

@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 from waitress.server import create_server
 
-from web_fixtures import HOSTILE, make_app, write_data_file
+from support.releases import HOSTILE, write_data_file
+from support.servers import make_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -39,14 +40,6 @@ class Server:
         """Stop serving and close the app's store."""
         self.server.close()
         self.app.extensions["lodpub"].close()
-
-
-@pytest.fixture(scope="module")
-def real_server(release):
-    """The real release, served."""
-    server = Server(make_app(release, workers=2))
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +78,13 @@ def shoot(page, name: str, full_page: bool = True) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
-def only_local(page, server: Server) -> list[str]:
-    """Requests the page made to any other host (should be none)."""
-    return [url for url in page.requests if not url.startswith((server.url, "data:"))]
+def only_local(page, base: str) -> list[str]:
+    """Requests the page made to any other host than ``base`` (should be none)."""
+    return [url for url in page.requests if not url.startswith((base, "data:"))]
 
 
 def test_browser_landing_to_entity_claims_and_sentence(page, real_server):
-    page.goto(real_server.url + "/")
+    page.goto(real_server + "/")
     assert page.locator("h1").inner_text()
     assert page.locator(".conformance").is_visible()
     shoot(page, "landing")
@@ -117,19 +110,19 @@ def test_browser_landing_to_entity_claims_and_sentence(page, real_server):
 
 
 def test_browser_runs_an_example_query_and_follows_a_result(page, real_server):
-    page.goto(real_server.url + "/query")
+    page.goto(real_server + "/query")
     page.locator("a.run-example").first.click()
     page.wait_for_selector("table.results-table tbody tr")
     assert page.locator("table.results-table tbody tr").count() > 0
     shoot(page, "query")
     page.locator("table.results-table tbody a[href*='/id/']").first.click()
-    page.wait_for_url(real_server.url + "/id/*.html")
+    page.wait_for_url(real_server + "/id/*.html")
     assert page.locator("h1").inner_text()
     assert not only_local(page, real_server) and not page.errors
 
 
 def test_browser_query_editor_runs_typed_query(page, real_server):
-    page.goto(real_server.url + "/query")
+    page.goto(real_server + "/query")
     page.fill("#query-text", "SELECT (COUNT(*) AS ?triples) WHERE { ?s ?p ?o }")
     page.click("#run")
     page.wait_for_selector("table.results-table tbody tr")
@@ -137,12 +130,12 @@ def test_browser_query_editor_runs_typed_query(page, real_server):
 
 
 def test_browser_timeline_and_network(page, real_server):
-    page.goto(real_server.url + "/timeline")
+    page.goto(real_server + "/timeline")
     events = page.locator("figure.timeline svg g.event")
     assert events.count() >= 5
     assert page.locator("figure.timeline svg g.event.planned").count() > 0
     shoot(page, "timeline")
-    page.goto(real_server.url + "/network")
+    page.goto(real_server + "/network")
     nodes = page.locator("figure.network svg a.node")
     assert nodes.count() > 5
     shoot(page, "network")
@@ -152,7 +145,7 @@ def test_browser_timeline_and_network(page, real_server):
 
 
 def test_browser_ontology_term_page(page, real_server):
-    page.goto(real_server.url + "/ontology")
+    page.goto(real_server + "/ontology")
     page.wait_for_url("**/ontology.html")
     page.locator("table.terms a[href*='/ontology/ArmedGroup']").first.click()
     page.wait_for_url("**/ontology/ArmedGroup.html")

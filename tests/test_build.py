@@ -28,7 +28,7 @@ from lodpub.namespaces import (
 from lodpub.pipeline.build import build
 from lodpub.pipeline.records import load_entities, load_records
 from lodpub.release import Release
-from rdfio import named_graphs
+from support.rdf import named_graphs
 
 EXPECTED_FILES = {
     "lodpub.ttl", "lodpub.trig", "lodpub.nq.gz", "lodpub.nt.gz", "lodpub.jsonld",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from lodpub.cli import main
@@ -112,3 +114,43 @@ def test_cli_serve_without_java_builds_unreasoned_and_serves(copy_settings, monk
     assert "needs Java" in result.output and "building without reasoning" in result.output
     names = {f["name"] for f in json.loads(result.output[result.output.index("{"):])["files"]}
     assert "lodpub.ttl" in names
+
+
+# ----------------------------------------------------------------------------- found by a QA review
+
+
+def test_cli_query_cli_names_a_missing_query_file(tmp_path):
+    result = CliRunner().invoke(main, ["query", str(tmp_path / "missing.rq")])
+    assert result.exit_code == 2
+    assert "no such query file" in result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, FileNotFoundError)
+
+
+def test_cli_query_cli_refuses_a_non_utf8_query_file(tmp_path):
+    path = tmp_path / "latin1.rq"
+    path.write_bytes('SELECT * { ?s ?p "caf\u00e9" }'.encode("latin-1"))
+    result = CliRunner().invoke(main, ["query", str(path)])
+    assert result.exit_code == 2
+    assert "not UTF-8" in result.output
+
+
+@pytest.mark.parametrize("option", [["--port", "99999"], ["--port", "-1"], ["--timeout", "-1"],
+                                    ["--timeout", "0"], ["--workers", "0"], ["--threads", "0"],
+                                    ["--max-rows", "-3"]])
+def test_cli_serve_refuses_impossible_options(option):
+    result = CliRunner().invoke(main, ["serve", *option, "--get", "/"])
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option[0]}'" in result.output
+
+
+def test_cli_serve_says_when_the_port_is_taken(release_settings, release):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["--dist", str(release_settings.dist_dir), "serve",
+                                           "--port", str(port), "--workers", "1"])
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output

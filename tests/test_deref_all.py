@@ -11,11 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
-import pytest
 from rdflib import Graph, URIRef
 
 from lodpub.namespaces import BASE, DATASET_IRI
-from web_fixtures import Links, make_app
+from support.html import Links
 
 HTML = {"Accept": "text/html"}
 TURTLE = {"Accept": "text/turtle"}
@@ -41,14 +40,6 @@ def release_iris(release) -> list[str]:
     found |= {iri for iri in _iris_in(release.path / "void.ttl", ox.RdfFormat.TURTLE, BASE)
               if iri.partition("#")[0] == str(DATASET_IRI)}
     return sorted(found)
-
-
-@pytest.fixture(scope="module")
-def real_app(release):
-    """The app serving the real release."""
-    application = make_app(release, workers=2)
-    yield application
-    application.extensions["lodpub"].close()
 
 
 def _follow(client, iri: str, headers: dict):

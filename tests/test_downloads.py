@@ -2,63 +2,49 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib import Namespace, URIRef
+from rdflib.namespace import RDF
 
 from lodpub.web import create_app
-from sparql_fixtures import DATA_TRIG, VERSION, parse_rdf, settings_for, write_release
+from support.rdf import parse_rdf
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DATASET = URIRef("https://w3id.org/lodpub/dataset")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-SOURCE = "sources/brookings-iraq-2025.txt"
+SOURCE = "sources/doc.txt"
 
 
-@pytest.fixture(scope="module")
-def release_app(tmp_path_factory):
-    root = tmp_path_factory.mktemp("dl")
-    release = write_release(root)
-    app = create_app(settings_for(root, workers=1))
-    app.config["RELEASE_DIR"] = release
-    yield app
-    app.extensions["lodpub"].close()
-
-
-@pytest.fixture()
-def client(release_app):
-    return release_app.test_client()
-
-
-def test_downloads_listing_json(client, release_app):
+def test_downloads_listing_json(client, tiny_release):
     response = client.get("/downloads", headers={"Accept": "application/json"})
     data = json.loads(response.data)
-    assert data["version"] == VERSION
+    assert data["version"] == tiny_release.version
     files = {f["name"]: f for f in data["files"]}
     trig = files["lodpub.trig"]
-    body = (release_app.config["RELEASE_DIR"] / "lodpub.trig").read_bytes()
+    body = (tiny_release.path / "lodpub.trig").read_bytes()
     assert trig["sha256"] == hashlib.sha256(body).hexdigest()
-    assert trig["size"] == len(body) and trig["triples"] == 14 and trig["format"] == "TriG"
+    assert trig["size"] == len(body) and trig["format"] == "TriG"
     assert trig["url"] == "/downloads/lodpub.trig"
     assert SOURCE in files
 
 
-def test_downloads_listing_html(client):
+def test_downloads_listing_html(client, tiny_release):
     response = client.get("/downloads", headers={"Accept": BROWSER})
     assert response.mimetype == "text/html"
     page = response.data.decode()
-    assert VERSION in page and 'href="/downloads/lodpub.trig"' in page
+    assert tiny_release.version in page and 'href="/downloads/lodpub.trig"' in page
     assert hashlib.sha256(b"").hexdigest() not in page  # real digests, not empty-file ones
 
 
-def test_downloads_file_headers(client, release_app):
+def test_downloads_file_headers(client, tiny_release):
     response = client.get("/downloads/lodpub.trig")
-    body = (release_app.config["RELEASE_DIR"] / "lodpub.trig").read_bytes()
+    body = (tiny_release.path / "lodpub.trig").read_bytes()
     assert response.status_code == 200 and response.data == body
     assert response.headers["Content-Length"] == str(len(body))
     assert response.headers["ETag"] == f'"{hashlib.sha256(body).hexdigest()}"'
@@ -75,8 +61,8 @@ def test_downloads_file_conditional_304(client):
     assert by_etag.status_code == by_date.status_code == 304
 
 
-def test_downloads_file_range_206(client, release_app):
-    body = (release_app.config["RELEASE_DIR"] / SOURCE).read_bytes()
+def test_downloads_file_range_206(client, tiny_release):
+    body = (tiny_release.path / SOURCE).read_bytes()
     response = client.get("/downloads/" + SOURCE, headers={"Range": "bytes=10-19"})
     assert response.status_code == 206
     assert response.data == body[10:20]
@@ -96,7 +82,7 @@ RDF_ACCEPTS = [("text/turtle", "turtle", "ttl"), ("application/ld+json", "json-l
 
 def _assert_void(graph) -> None:
     assert (DATASET, RDF.type, VOID.Dataset) in graph
-    assert (DATASET, VOID.triples, Literal(14, datatype=XSD.integer)) in graph
+    assert int(graph.value(DATASET, VOID.triples)) > 0
     assert (DATASET, VOID.sparqlEndpoint, None) in graph
 
 
@@ -163,25 +149,14 @@ def test_downloads_void_conditional(client):
     assert again.status_code == 304
 
 
-def test_downloads_absent_in_data_mode(tmp_path):
-    app = create_app(settings_for(tmp_path, workers=1), data_files=[DATA_TRIG])
-    try:
-        for path in ("/downloads", "/dataset", "/dataset.ttl", "/.well-known/void"):
-            response = app.test_client().get(path, headers={"Accept": "application/json"})
-            assert response.status_code == 404, path
-            assert "--data" in json.loads(response.data)["error"]
-    finally:
-        app.extensions["lodpub"].close()
+def test_downloads_absent_in_data_mode(data_client):
+    for path in ("/downloads", "/dataset", "/dataset.ttl", "/.well-known/void"):
+        response = data_client.get(path, headers={"Accept": "application/json"})
+        assert response.status_code == 404, path
+        assert "--data" in json.loads(response.data)["error"]
 
 
 # ----------------------------------------------------------------------------- the real release
-
-
-@pytest.fixture(scope="module")
-def real_app(release, release_settings):
-    app = create_app(release_settings, release=release)
-    yield app
-    app.extensions["lodpub"].close()
 
 
 def test_downloads_real_release_files_match_manifest(real_app, release):
@@ -215,22 +190,17 @@ def test_downloads_real_store_counts_match_the_build(real_app, release):
         assert counts.get(graph, 0) == triples, graph
 
 
-def test_downloads_checksums_and_manifest_download_and_verify(release, release_settings):
-    app = create_app(release_settings, release=release)
-    try:
-        client = app.test_client()
-        sums = client.get("/downloads/SHA256SUMS")
-        assert sums.status_code == 200 and sums.mimetype == "text/plain"
-        lines = sums.get_data(as_text=True).splitlines()
-        listed = dict(reversed(line.split("  ", 1)) for line in lines)
-        for name, digest in listed.items():
-            body = client.get(f"/downloads/{name}").get_data()
-            assert hashlib.sha256(body).hexdigest() == digest, name
-        assert client.get("/downloads/release.json").get_json()["version"] == release.version
-        page = client.get("/downloads", headers={"Accept": "text/html"}).get_data(as_text=True)
-        assert "SHA256SUMS" in page and "/query" in page  # the site's navigation
-    finally:
-        app.extensions["lodpub"].store.close()
+def test_downloads_checksums_and_manifest_download_and_verify(real_client, release):
+    sums = real_client.get("/downloads/SHA256SUMS")
+    assert sums.status_code == 200 and sums.mimetype == "text/plain"
+    lines = sums.get_data(as_text=True).splitlines()
+    listed = dict(reversed(line.split("  ", 1)) for line in lines)
+    for name, digest in listed.items():
+        body = real_client.get(f"/downloads/{name}").get_data()
+        assert hashlib.sha256(body).hexdigest() == digest, name
+    assert real_client.get("/downloads/release.json").get_json()["version"] == release.version
+    page = real_client.get("/downloads", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "SHA256SUMS" in page and "/query" in page  # the site's navigation
 
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -268,3 +238,59 @@ def test_downloads_compressed_dumps_say_format_and_compression(real_app, release
             assert (dist, DCAT.compressFormat, None) not in void
             media = URIRef(MEDIA_TYPES + entry["media_type"].split(";")[0])
             assert set(void.objects(dist, DCAT.mediaType)) == {media}
+
+
+# ----------------------------------------------------------------------------- found by a QA review
+
+
+def test_downloads_source_download_has_one_charset(real_client, release):
+    [entry] = [f for f in release.manifest["files"] if f["name"].startswith("sources/")]
+    response = real_client.get(f"/downloads/{entry['name']}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].count("charset") == 1
+
+
+def test_downloads_gzip_downloads_are_labelled_gzip_and_unpack_to_rdf(real_client):
+    response = real_client.get("/downloads/lodpub.nq.gz")
+    assert response.headers["Content-Type"] == "application/gzip"
+    assert "Content-Encoding" not in response.headers  # the checksum is of these bytes
+    first = gzip.decompress(response.data).decode("utf-8").splitlines()[0]
+    assert first.startswith("<") and first.endswith(" .")
+
+
+def test_downloads_unsatisfiable_range_says_the_length(real_client):
+    length = len(real_client.get("/downloads/lodpub.ttl").data)
+    response = real_client.get("/downloads/lodpub.ttl", headers={"Range": f"bytes={length + 10}-"})
+    assert response.status_code == 416
+    assert response.headers["Content-Range"] == f"bytes */{length}"
+
+
+@pytest.mark.parametrize("path", ["/dataset", "/.well-known/void"])
+def test_downloads_dataset_page_redirect_keeps_the_public_url_path(release_settings, release, path):
+    settings = dataclasses.replace(release_settings, workers=1,
+                                   public_url="https://lod.example.org/pub/")
+    app = create_app(settings, release=release)
+    try:
+        response = app.test_client().get(path, headers={"Accept": "text/html"})
+    finally:
+        app.extensions["lodpub"].close()
+    assert response.status_code == 303
+    assert response.headers["Location"] == "https://lod.example.org/pub/dataset.html"
+
+
+def test_downloads_dataset_iri_documents_live_under_the_public_url_path(release_settings, release):
+    settings = dataclasses.replace(release_settings, workers=1,
+                                   public_url="https://lod.example.org/pub/")
+    app = create_app(settings, release=release)
+    try:
+        client = app.test_client()
+        thing = client.get("/dataset", headers={"Accept": "text/turtle"})
+        page = client.get("/dataset.html").get_data(as_text=True)
+        document = client.get("/dataset.ttl")
+    finally:
+        app.extensions["lodpub"].close()
+    assert thing.headers["Location"] == "https://lod.example.org/pub/dataset.ttl"
+    assert '<https://lod.example.org/pub/dataset.rdf>; rel="alternate"' in thing.headers["Link"]
+    assert '<https://lod.example.org/pub/dataset>; rel="describes"' in document.headers["Link"]
+    assert 'href="https://lod.example.org/pub/sparql"' in page
+    assert 'href="https://lod.example.org/pub/downloads/lodpub.ttl"' in page

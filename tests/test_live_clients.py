@@ -21,9 +21,9 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
-from lodpub.query.store import QuerySyntaxError, RemoteStore
-from lodpub.web import create_app
-from sparql_fixtures import KH, live_server, settings_for, write_release
+from lodpub.errors import QuerySyntaxError
+from lodpub.query.remote import RemoteStore
+from support.releases import KH
 
 pytestmark = pytest.mark.server
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -32,13 +32,8 @@ LABELS = f"SELECT ?label WHERE {{ <{KH}> <{RDFS.label}> ?label }}"
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
-    root = tmp_path_factory.mktemp("live")
-    write_release(root)
-    app = create_app(settings_for(root))
-    with live_server(app) as url:
-        yield url
-    app.extensions["lodpub"].close()
+def base_url(tiny_server):
+    return tiny_server
 
 
 def test_live_sparqlwrapper_select_and_construct(base_url):
@@ -91,8 +86,8 @@ def test_live_remote_store_against_lodpub(base_url):
     try:
         assert store.select(LABELS) == [{"label": Literal("Kataib Hezbollah", lang="en")}]
         assert store.ask(f"ASK {{ <{KH}> ?p ?o }}") is True
-        assert len(store.construct(f"DESCRIBE <{KH}>")) == 4
-        with pytest.raises(QuerySyntaxError, match="400"):
+        assert (URIRef(KH), RDFS.label, None) in store.construct(f"DESCRIBE <{KH}>")
+        with pytest.raises(QuerySyntaxError, match="refused"):
             store.select("SELECT ?x WHERE {")
     finally:
         store.close()

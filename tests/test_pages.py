@@ -8,31 +8,24 @@ from xml.etree import ElementTree
 
 import pytest
 
-from lodpub.query.scan import scan
-from lodpub.release import Release
+from lodpub.web.publication import labels
 from lodpub.web.views.querypage import load_examples, wikidata_examples
-from web_fixtures import HOSTILE, Links, make_app, write_data_file, write_release
+from lodpub.web.views.vizdata import network
+from support.html import Links
+from support.releases import HOSTILE, write_data_file
+from support.servers import make_app
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """The app serving the inline fixture release."""
-    release = Release.at(write_release(tmp_path_factory.mktemp("dist")))
-    application = make_app(release)
-    yield application
-    application.extensions["lodpub"].close()
-
-
-@pytest.fixture
-def client(app):
-    """A test client of ``app``."""
-    return app.test_client()
+def app(tiny_app):
+    """The app serving the tiny release."""
+    return tiny_app
 
 
 @pytest.fixture(scope="module")
-def data_client(tmp_path_factory):
+def hostile_client(tmp_path_factory):
     """A client of an app serving the hostile dataset as a data file (no release)."""
     application = make_app(data_files=[write_data_file(tmp_path_factory.mktemp("data"))])
     yield application.test_client()
@@ -133,8 +126,8 @@ def test_query_page_reports_a_malformed_query(client):
     assert 'class="error query-error"' in response.get_data(as_text=True)
 
 
-def test_query_page_reports_a_stopped_query(tmp_path):
-    application = make_app(Release.at(write_release(tmp_path)), query_timeout=0.2)
+def test_query_page_reports_a_stopped_query(tiny_release):
+    application = make_app(tiny_release, query_timeout=0.2)
     try:
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
         response = application.test_client().get("/query", query_string={"query": query})
@@ -196,8 +189,8 @@ def test_source_page_has_sentence_anchors_claims_and_reasons(client):
 
 @pytest.mark.parametrize("path", ["/id/hostile.html", "/source/doc.html", "/claim/hostile.html",
                                   "/ontology/ArmedGroup.html"])
-def test_pages_render_hostile_data_inert(data_client, path):
-    response = data_client.get(path)
+def test_pages_render_hostile_data_inert(hostile_client, path):
+    response = hostile_client.get(path)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<script>window.__pwned" not in html
@@ -205,37 +198,23 @@ def test_pages_render_hostile_data_inert(data_client, path):
     assert "&lt;script&gt;window.__pwned" in html
 
 
-def test_pages_json_ld_cannot_be_broken_out_of(data_client):
-    links = Links(data_client.get("/id/hostile.html").get_data(as_text=True))
+def test_pages_json_ld_cannot_be_broken_out_of(hostile_client):
+    links = Links(hostile_client.get("/id/hostile.html").get_data(as_text=True))
     [body] = [text for attrs, text in links.scripts if attrs.get("type") == "application/ld+json"]
     assert json.loads(body)["name"] == HOSTILE
     assert "</script" not in body.lower()
 
 
-def test_pages_work_without_a_release(data_client):
-    html = data_client.get("/").get_data(as_text=True)
+def test_pages_work_without_a_release(hostile_client):
+    html = hostile_client.get("/").get_data(as_text=True)
     assert "not a release" in html
-    assert data_client.get("/timeline").status_code == 200
+    assert hostile_client.get("/timeline").status_code == 200
 
 
 # --- the example queries, each checked against the real release -------------------------------
 
 ID = "https://w3id.org/lodpub/id/"
 LPV = "https://w3id.org/lodpub/vocab/"
-
-
-@pytest.fixture(scope="module")
-def real_app(release):
-    """The app serving the real release."""
-    application = make_app(release)
-    yield application
-    application.extensions["lodpub"].close()
-
-
-@pytest.fixture(scope="module")
-def real_store(real_app):
-    """The store of the real release."""
-    return real_app.extensions["lodpub"].store
 
 
 def test_landing_counts_agree_on_the_release(real_app):
@@ -257,7 +236,7 @@ def example_rows(store, name: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("example", load_examples(), ids=lambda e: e.name)
 def test_examples_answer_on_the_release(real_store, example):
-    if scan(example.text).form == "ASK":
+    if real_store.prepare(example.text).form == "ASK":
         assert real_store.ask(example.text) is False  # the only ASK: "should be no"
     else:
         assert real_store.select(example.text), f"{example.name} returns no rows"
@@ -334,14 +313,45 @@ def test_example_who_backs_whom(real_store):
     assert (ID + "kataib-hezbollah", "designatedAsTerroristBy", ID + "united-states") in rows
 
 
-def test_landing_says_how_to_cite_the_release(release, release_settings):
-    from lodpub.web import create_app
-
-    app = create_app(release_settings, release=release)
-    try:
-        page = app.test_client().get("/").get_data(as_text=True)
-    finally:
-        app.extensions["lodpub"].store.close()
+def test_landing_says_how_to_cite_the_release(real_client, release):
+    page = real_client.get("/").get_data(as_text=True)
     assert "How to cite:" in page
     assert f"Release {release.version}." in page
     assert "https://w3id.org/lodpub/dataset" in page
+
+
+# ----------------------------------------------------------------------------- found by a QA review
+
+
+def test_network_leaves_out_what_the_source_denies(real_app):
+    with real_app.app_context():
+        _, edges = network(real_app.extensions["lodpub"].store, labels())
+    found = {(e.source, e.target, e.kind): e for e in edges}
+    # "it [Iran] was unable to dominate Iraq": a negated claim, not a claim that Iran controls Iraq
+    assert (ID + "iran", ID + "iraq", "control") not in found
+    # "unable to control the proliferation of new armed groups"
+    assert (ID + "government-of-iraq", ID + "armed-group-proliferation", "control") not in found
+    # "do not constitute a simple proxy-sponsor relationship"
+    assert (ID + "iran", ID + "iraq", "backing") not in found
+    # what the source does say stays: Iran maintains control over the Islamic Resistance
+    edge = found[(ID + "iran", ID + "islamic-resistance-in-iraq", "control")]
+    assert edge.claimed is False
+
+
+@pytest.mark.parametrize("iri", ["javascript:alert(1)", "JavaScript:alert(1)",
+                                 "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+                                 "vbscript:msgbox(1)"])
+def test_query_page_never_links_to_script_iris(real_client, iri):
+    query = f"SELECT ?x WHERE {{ BIND(IRI(\"{iri}\") AS ?x) }}"
+    html = real_client.get("/query", query_string={"query": query}).get_data(as_text=True)
+    results = html.split('<table class="results-table">', 1)[1].split("</table>", 1)[0]
+    hrefs = [part.split('"', 1)[0] for part in results.split('href="')[1:]]
+    assert hrefs, "the result should still be shown with a link"
+    for href in hrefs:
+        assert href.startswith("http://localhost/"), href  # this site only (query page, …)
+
+
+def test_query_page_still_links_web_iris(real_client):
+    query = 'SELECT ?x WHERE { BIND(<https://www.wikidata.org/wiki/Q796> AS ?x) }'
+    html = real_client.get("/query", query_string={"query": query}).get_data(as_text=True)
+    assert 'href="https://www.wikidata.org/wiki/Q796"' in html

@@ -249,3 +249,20 @@ def test_reconcile_names_normalise_and_acronym():
     # a whole name beats a name that merely contains it
     assert name_score("Hezbollah", "Hezbollah") > name_score("Hezbollah", "Kataib Hezbollah")
     assert name_score("Iraq", "Iran") < 80
+
+
+# ----------------------------------------------------------------------------- found by a QA review
+
+
+def test_reconcile_preview_without_id_is_a_bad_request(client):
+    response = client.get("/reconcile/preview")
+    assert response.status_code == 400
+    assert "id=" in response.get_json()["error"]
+
+
+def test_reconcile_batch_names_the_query_that_is_not_an_object(client):
+    batch = '{"q0": {"query": "Iraq"}, "q1": "Iran"}'
+    response = client.post("/reconcile", data={"queries": batch})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert "'q1'" in error and '"Iran"' in error

@@ -10,8 +10,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, OWL, RDF, RDFS
 
 from lodpub.namespaces import CLAIM, ID, LPO, ONTOLOGY_IRI, SOURCE
-from lodpub.release import Release
-from web_fixtures import BUSY_STATEMENTS, Links, make_app, parse_rdf, write_release
+from support.html import Links
+from support.rdf import parse_rdf
+from support.releases import BUSY_STATEMENTS
+from support.servers import make_app
 
 RDF_FORMATS = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
                "nt": ("application/n-triples", "nt"), "rdf": ("application/rdf+xml", "xml")}
@@ -19,23 +21,9 @@ HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
 @pytest.fixture(scope="module")
-def fixture_release(tmp_path_factory) -> Release:
-    """The small inline release of web_fixtures."""
-    return Release.at(write_release(tmp_path_factory.mktemp("dist")))
-
-
-@pytest.fixture(scope="module")
-def app(fixture_release):
-    """The app serving the fixture release."""
-    application = make_app(fixture_release)
-    yield application
-    application.extensions["lodpub"].close()
-
-
-@pytest.fixture
-def client(app):
-    """A test client of ``app``."""
-    return app.test_client()
+def app(tiny_app):
+    """The app serving the tiny release."""
+    return tiny_app
 
 
 @pytest.mark.parametrize("accept,ext", [
@@ -150,16 +138,26 @@ def test_resources_path_with_sparql_syntax_is_refused(client):
     assert client.get("/id/x%3E%20%7B", headers=HTML).status_code == 404
 
 
-def test_resources_request_host_is_mapped(client):
-    response = client.get("/id/kataib-hezbollah", base_url="http://lod.example:8080",
+def test_resources_trusted_request_host_is_mapped(client):
+    response = client.get("/id/kataib-hezbollah", base_url="http://localhost:8080",
                           headers={"Accept": "text/turtle"})
-    assert response.headers["Location"] == "http://lod.example:8080/id/kataib-hezbollah.ttl"
-    page = client.get("/id/kataib-hezbollah.html", base_url="http://lod.example:8080")
-    assert "http://lod.example:8080/id/pmf.html" in Links(page.get_data(as_text=True)).hrefs()
+    assert response.headers["Location"] == "http://localhost:8080/id/kataib-hezbollah.ttl"
+    page = client.get("/id/kataib-hezbollah.html", base_url="http://localhost:8080")
+    assert "http://localhost:8080/id/pmf.html" in Links(page.get_data(as_text=True)).hrefs()
 
 
-def test_resources_public_url_setting_is_mapped(fixture_release):
-    app = make_app(fixture_release, public_url="https://data.example.org/lodpub/")
+@pytest.mark.parametrize("host", ["lod.example:8080", "evil.example", "[::1]x", "a b"])
+def test_resources_untrusted_host_gets_relative_links(client, host):
+    response = client.get("/id/kataib-hezbollah", headers={"Accept": "text/turtle",
+                                                             "Host": host})
+    assert response.headers["Location"] == "/id/kataib-hezbollah.ttl"
+    page = client.get("/id/kataib-hezbollah.html", headers={"Host": host})
+    hrefs = Links(page.get_data(as_text=True)).hrefs()
+    assert "/id/pmf.html" in hrefs and not any(host in href for href in hrefs)
+
+
+def test_resources_public_url_setting_is_mapped(tiny_release):
+    app = make_app(tiny_release, public_url="https://data.example.org/lodpub/")
     try:
         client = app.test_client()
         response = client.get("/id/kataib-hezbollah", headers=HTML)
@@ -324,3 +322,28 @@ def test_resources_graph_iri_dereferences(client):
     assert location.endswith("/graph/facts.html")
     graph = Graph().parse(data=client.get("/graph/inferred.nt").get_data(as_text=True), format="nt")
     assert (ID.pmf, RDF.type, LPO.Organization) in graph
+
+
+# ----------------------------------------------------------------------------- found by a QA review
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "1" + "0" * 40])
+def test_resources_entity_page_number_beyond_any_page_is_404_not_500(real_client, page):
+    response = real_client.get(f"/id/iraq.html?page={page}")
+    assert response.status_code == 404
+    assert f"no page {page}" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["\u00b2", "\u0661", "-1", "abc"])
+def test_resources_entity_page_number_must_be_ascii_digits(real_client, page):
+    response = real_client.get("/id/iraq.html", query_string={"page": page})
+    assert response.status_code == 400
+    assert "positive whole number" in response.get_data(as_text=True)
+
+
+def test_resources_see_other_keeps_the_page_parameter(real_client):
+    response = real_client.get("/id/iraq?page=2", headers={"Accept": "text/html"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/id/iraq.html?page=2")
+    page = real_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Page 2 of" in page

@@ -19,7 +19,7 @@ from rdflib.namespace import RDFS, SH
 from lodpub.errors import ConfigError
 from lodpub.namespaces import GRAPH, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, GRAPH_ONTOLOGY, LPO
 from lodpub.pipeline.validate import REPORT_IRI, ValidationReport, load_shapes, validate
-from lodpub.pipeline.validation_report import curie
+from lodpub.pipeline.validation_report import show
 from lodpub.terms import from_oxigraph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -201,7 +201,7 @@ def shapes() -> Graph:
 
 def found(report: ValidationReport) -> set[tuple[str, str]]:
     """(shape local name, focus CURIE) of every result."""
-    return {(str(r.shape).rsplit("/", 1)[-1], curie(r.focus_node)) for r in report.results}
+    return {(str(r.shape).rsplit("/", 1)[-1], show(r.focus_node)) for r in report.results}
 
 
 def test_shapes_valid_fixture_conforms(shapes: Graph, ontology: Graph) -> None:

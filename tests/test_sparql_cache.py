@@ -15,9 +15,10 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib.query import Result
 
-from lodpub.web import create_app
-from lodpub.web.http.answercache import Answer, AnswerCache, answer_is_stable
-from sparql_fixtures import DATA_TRIG, EX, KH, live_server, settings_for, write_release
+from lodpub.query.scan import prepare
+from lodpub.web.http.answercache import Answer, AnswerCache
+from support.releases import DATA_TRIG, EX, KH
+from support.servers import live_server, make_app
 
 LABELS = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
 NAMES = f"SELECT ?who ?name WHERE {{ ?who <{EX}name> ?name }}"
@@ -31,18 +32,9 @@ def _numbers(n: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cache-release")
-    write_release(root)
-    app = create_app(settings_for(root, query_timeout=1.0))
-    yield app
-    app.extensions["lodpub"].close()
-
-
-@pytest.fixture(scope="module")
-def data_app(tmp_path_factory):
-    settings = settings_for(tmp_path_factory.mktemp("cache-data"))
-    app = create_app(settings, data_files=[DATA_TRIG])
+def app(tiny_release):
+    """The tiny release with a 1 s time limit (an answer stopped at it is never kept)."""
+    app = make_app(tiny_release, query_timeout=1.0, workers=2)
     yield app
     app.extensions["lodpub"].close()
 
@@ -119,8 +111,7 @@ def test_answer_cache_dataset_params_do_not_collide(data_app):
 
 
 def test_answer_cache_byte_bound_evicts(tmp_path):
-    settings = settings_for(tmp_path, result_cache_bytes=8000)
-    app = create_app(settings, data_files=[DATA_TRIG])
+    app = make_app(data_files=[DATA_TRIG], result_cache_bytes=8000)
     try:
         client = app.test_client()
         cache = app.extensions["lodpub.answer_cache"]
@@ -156,11 +147,11 @@ def test_answer_cache_skips_answers_that_change(app):
     client = app.test_client()
     for query in ["SELECT (RAND() AS ?r) WHERE {}", "SELECT (NOW() AS ?t) WHERE {}",
                   "SELECT (STRUUID() AS ?u) WHERE {}"]:
-        assert not answer_is_stable(query)
+        assert not prepare(query).repeatable
         responses = [post(client, query) for _ in range(2)]
         assert [r.headers["X-Lodpub-Cache"] for r in responses] == ["miss", "miss"]
         assert all(json.loads(r.data)["results"]["bindings"] for r in responses)
-    assert answer_is_stable(LABELS)
+    assert prepare(LABELS).repeatable
 
 
 def test_answer_cache_does_not_keep_streamed_answers(app):
@@ -174,7 +165,7 @@ def test_answer_cache_does_not_keep_streamed_answers(app):
 
 
 def test_answer_cache_off_when_zero(tmp_path):
-    app = create_app(settings_for(tmp_path, result_cache_bytes=0), data_files=[DATA_TRIG])
+    app = make_app(data_files=[DATA_TRIG], result_cache_bytes=0)
     try:
         client = app.test_client()
         responses = [post(client, NAMES) for _ in range(2)]

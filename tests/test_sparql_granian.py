@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from sparql_fixtures import DATA_TRIG, EX
+from support.releases import DATA_TRIG, EX
 
 pytestmark = pytest.mark.server
 JSON_TYPE = "application/sparql-results+json"

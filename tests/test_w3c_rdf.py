@@ -32,8 +32,8 @@ from lodpub.cli import main
 from lodpub.errors import ConfigError
 from lodpub.query.diskstore import load_file
 from lodpub.web import create_app
-from sparql_fixtures import settings_for
-from w3c import W3CTest, cases_of, parametrize_cases
+from support.servers import settings_for
+from support.w3c import W3CTest, cases_of, parametrize_cases
 
 BASES = {  # suite directory -> the base IRI its tests are published under
     "ntriples": "http://www.w3.org/2013/N-TriplesTests/",

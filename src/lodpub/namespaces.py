@@ -20,8 +20,13 @@ CLAIM = Namespace(BASE + "claim/")  # one node per curated record (fact or claim
 SOURCE = Namespace(BASE + "source/")  # source documents; sentences are SOURCE[doc + "#s12"]
 GRAPH = Namespace(BASE + "graph/")  # named graphs
 
+LPS = Namespace(BASE + "shapes/")  # SHACL shapes and SPARQL checks (shapes/*.ttl)
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 DATASET_IRI = URIRef(BASE + "dataset")
+# The base IRI of a query that has no BASE (SPARQL 1.1 section 4.1.1.1 leaves it to the service;
+# the Protocol suggests the endpoint): lodpub's persistent endpoint IRI, the same on every host,
+# so an answer never depends on the Host header (ETags and the answer cache rely on that).
+QUERY_BASE = BASE + "sparql"
 
 GRAPH_ONTOLOGY = GRAPH["ontology"]
 GRAPH_FACTS = GRAPH["facts"]
@@ -94,6 +99,33 @@ PREFIXES: dict[str, str] = {
 }
 
 
+# Prefixes for showing IRIs to people (reports, pages): the data's prefixes plus ``lps:``.
+DISPLAY_PREFIXES: dict[str, str] = {**PREFIXES, "lps": str(LPS)}
+
+
+def curie(term, *, n3: bool = False) -> str:
+    """``prefix:local`` for an IRI in a known namespace (longest match), else the IRI itself.
+
+    With ``n3``, the form a report shows: a prefixed name only when its local part is plain
+    (letters, digits, ``-_.``), else ``<iri>``; literals in N3 (``"2021"^^xsd:gYear``); ``—``
+    for nothing.
+    """
+    from rdflib import Literal
+
+    if term is None:
+        return "—" if n3 else ""
+    if isinstance(term, Literal):
+        return (term.n3() if term.datatype or term.language else f'"{term}"') if n3 else str(term)
+    text = str(term)
+    matches = [(len(iri), p) for p, iri in DISPLAY_PREFIXES.items() if text.startswith(iri)]
+    if matches:
+        prefix = max(matches)[1]
+        local = text[len(DISPLAY_PREFIXES[prefix]):]
+        if not n3 or (local and all(c.isalnum() or c in "-_." for c in local)):
+            return f"{prefix}:{local}"
+    return f"<{text}>" if n3 and isinstance(term, URIRef) else text
+
+
 def bind_prefixes(graph) -> None:
     """Bind lodpub's prefixes on an rdflib graph or dataset (replacing rdflib's defaults)."""
     for prefix, iri in PREFIXES.items():
@@ -119,5 +151,6 @@ def sentence_iri(source_id: str, number: int) -> URIRef:
     return URIRef(f"{SOURCE}{source_id}#s{number}")
 
 
-__all__ = [name for name in dir() if name.isupper()] + ["bind_prefixes", "expand", "sentence_iri"]
+__all__ = [name for name in dir() if name.isupper()] + ["bind_prefixes", "curie", "expand",
+                                                         "sentence_iri"]
 __all__ += ["DCAT", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD"]

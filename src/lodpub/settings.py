@@ -27,8 +27,12 @@ class Settings:
     project_dir: Path = _setting(Path("."), "Project root holding data/, ontology/, shapes/.")
     dist_dir: Path = _setting(Path("dist"), "Where releases are written and served from.")
     public_url: str = _setting(
-        "", "Public URL the server is reached at, if it differs from the request's host."
-    )
+        "", "Public URL the server is reached at (absolute links, redirects and the service "
+        "description use it); unset, only hosts in trusted_hosts get absolute links.")
+    trusted_hosts: tuple[str, ...] = _setting(
+        ("localhost", "127.0.0.1", "[::1]"), "Host names whose Host header may be used for "
+        "absolute links when public_url is unset (comma-separated in env; '.example.org' "
+        "allows subdomains); any other Host gets relative links.")
     host: str = _setting("127.0.0.1", "Address `lodpub serve` listens on.")
     port: int = _setting(5000, "Port `lodpub serve` listens on.")
     workers: int = _setting(2, "Query worker processes (each one query at a time).")
@@ -42,6 +46,12 @@ class Settings:
         2_000_000, "Query workers copy data of at most this many quads into memory (faster "
         "joins and scans, about 0.4 GB per worker per million quads); 0: always on disk.")
     max_query_bytes: int = _setting(100_000, "Largest accepted query or request body, in bytes.")
+    max_query_nesting: int = _setting(
+        4_096, "Most brackets, negations and quoted triples a query may open (an upper bound "
+        "on its nesting depth, checked before the engine).")
+    query_memory_mb: int = _setting(
+        0, "Memory a query may take in its worker, in MB, before it is stopped (503) and the "
+        "worker replaced; 0: half the machine's memory shared by the workers (256-4096).")
     result_cache_bytes: int = _setting(
         64 * 1024 * 1024, "Memory for complete SPARQL answers kept per release and request "
         "(LRU, in bytes; streamed answers are not kept); 0 turns the cache off.")
@@ -99,6 +109,7 @@ _RANGES = (  # name, lowest, highest allowed value (checked on every Settings)
     ("port", 0, 65535), ("workers", 1, _NO_MAX), ("threads", 1, _NO_MAX),
     ("query_timeout", 0, _NO_MAX), ("max_rows", 0, _NO_MAX),
     ("memory_store_max_quads", 0, _NO_MAX), ("max_query_bytes", 1, _NO_MAX),
+    ("max_query_nesting", 1, _NO_MAX), ("query_memory_mb", 0, _NO_MAX),
     ("result_cache_bytes", 0, _NO_MAX),
 )
 

@@ -7,8 +7,9 @@ import json
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
+from lodpub.errors import NotAcceptable
+from lodpub.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, by_name
 from lodpub.namespaces import PREFIXES
-from lodpub.query.scan import scan
 from lodpub.query.store import open_store
 from lodpub.release import Release
 from lodpub.settings import Settings
@@ -40,17 +41,21 @@ def table(rows: list[dict[str, Node]], variables: list[str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def run_query(settings: Settings, query: str, fmt: str) -> str:
-    """The results of ``query`` on the latest release as text in ``fmt``."""
-    info = scan(query)
+def run_query(settings: Settings, text: str, fmt: str) -> str:
+    """The results of ``text`` on the latest release as text in ``fmt``."""
     store = open_store(settings, release=Release.latest(settings))
     try:
-        if fmt != "table" or info.is_graph:
-            chosen = None if fmt == "table" else fmt
-            return store.execute(query, result_format=chosen).read().decode("utf-8")
-        if info.form == "ASK":
-            return ("yes" if store.ask(query) else "no") + "\n"
-        data = json.loads(store.execute(query, result_format="json").read())
+        query = store.prepare(text)
+        offered = GRAPH_FORMATS if query.is_graph else RESULT_FORMATS
+        if fmt != "table" or query.is_graph:
+            chosen = offered[0] if fmt == "table" else by_name(fmt, offered)
+            if chosen is None:
+                raise NotAcceptable(f"--format {fmt} cannot carry the answer of a "
+                                    f"{query.form or 'SELECT'} query")
+            return store.execute(query, chosen).read().decode("utf-8")
+        if query.form == "ASK":
+            return ("yes" if store.ask(text) else "no") + "\n"
+        data = json.loads(store.execute(query, Format.JSON).read())
         rows = [{k: from_sparql_json(v) for k, v in b.items()} for b in data["results"]["bindings"]]
         return table(rows, data["head"]["vars"])
     finally:

@@ -26,17 +26,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from lodpub.errors import ConfigError
-from lodpub.namespaces import BASE, GRAPH_ONTOLOGY, PREFIXES
+from lodpub.namespaces import DISPLAY_PREFIXES, GRAPH_ONTOLOGY, LPS, curie
 from lodpub.terms import from_oxigraph, to_oxigraph
 
-LPS = Namespace(BASE + "shapes/")
 _PREFIXES = "".join(
-    f"PREFIX {p}: <{iri}>\n" for p, iri in sorted({**PREFIXES, "lps": str(LPS)}.items())
+    f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(DISPLAY_PREFIXES.items())
 )
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
 
@@ -120,7 +119,6 @@ def findings(
 
 def fill(template: str, bindings: Mapping[str, Any]) -> str:
     """Replace ``{?var}`` / ``{$var}`` in a message with the row's values (CURIEs, quoted text)."""
-    from lodpub.pipeline.validation_report import curie
 
     def value(match: re.Match) -> str:
         term = bindings.get(match.group(1))
@@ -128,6 +126,6 @@ def fill(template: str, bindings: Mapping[str, Any]) -> str:
             return match.group(0)
         if isinstance(term, Literal):
             return str(term) if term.datatype else f'"{term}"'
-        return curie(term)
+        return curie(term, n3=True)
 
     return _PLACEHOLDER.sub(value, template)

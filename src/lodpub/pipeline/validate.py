@@ -27,25 +27,24 @@ from pathlib import Path
 
 import pyshacl
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from lodpub.errors import ConfigError
 from lodpub.namespaces import (
-    BASE,
     DATASET_IRI,
     GRAPH_CLAIMS,
     GRAPH_FACTS,
     GRAPH_LINKS,
     GRAPH_ONTOLOGY,
+    LPS,
     bind_prefixes,
 )
 from lodpub.pipeline.sparql_checks import run_checks
-from lodpub.pipeline.validation_report import MORE, curie, render
+from lodpub.pipeline.validation_report import MORE, render, show
 
-SHAPES = Namespace(BASE + "shapes/")  # IRIs of lodpub's shapes (shapes/*.ttl), prefix lps:
 REPORT_IRI = URIRef(f"{DATASET_IRI}/shacl-report")
 # validated one by one, in this order (graph:ontology: that its terms are documented)
 DATA_GRAPHS = (GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_LINKS, GRAPH_ONTOLOGY)
@@ -185,7 +184,7 @@ def shapes_for(shapes: Graph, graph_iri: URIRef) -> list[URIRef]:
 
 def applies(shapes: Graph, shape: Node, graph_iri: URIRef) -> bool:
     """Whether ``shape`` applies to ``graph_iri``: it names that graph, or none."""
-    named = set(shapes.objects(shape, SHAPES.dataGraph))
+    named = set(shapes.objects(shape, LPS.dataGraph))
     return not named or graph_iri in named
 
 
@@ -229,11 +228,11 @@ def describe_path(report: Graph, path: BNode) -> Literal:
     """A complex SHACL path (inverse, sequence, …) as a readable literal, e.g. ``^org:member``."""
     inverse = report.value(path, SH.inversePath)
     if inverse is not None:
-        return Literal("^" + curie(inverse))
+        return Literal("^" + show(inverse))
     if report.value(path, RDF.first) is not None:
         items = []
         while path is not None and path != RDF.nil:
-            items.append(curie(report.value(path, RDF.first)))
+            items.append(show(report.value(path, RDF.first)))
             path = report.value(path, RDF.rest)
         return Literal("/".join(items))
     return Literal("(complex path)")

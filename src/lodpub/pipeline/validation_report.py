@@ -11,14 +11,19 @@ from collections.abc import Mapping, Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from lodpub.namespaces import BASE, CLAIM, ID, PREFIXES
+from lodpub.namespaces import CLAIM, ID, LPO, LPS, SOURCE, curie
 
 if TYPE_CHECKING:
     from lodpub.pipeline.validate import ValidationReport, ValidationResult
+
+def show(term: Node | None) -> str:
+    """``term`` as a report shows it: a plain prefixed name, ``<iri>``, or an N3 literal."""
+    return curie(term, n3=True)
+
 
 MORE = "Read more: docs/validation.md explains every check and how to fix it in data/."
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
@@ -40,7 +45,7 @@ def render(report: ValidationReport) -> str:
 
 def summary(report: ValidationReport) -> str:
     """One line: which graphs were checked, whether they conform, how many results."""
-    graphs = ", ".join(curie(g) for g in report.checked) or "no data graph"
+    graphs = ", ".join(show(g) for g in report.checked) or "no data graph"
     counts = []
     for severity, word in _WORD.items():
         n = sum(1 for r in report.results if r.severity == severity)
@@ -56,7 +61,7 @@ def used(shapes: Graph | None) -> str:
     if shapes is None:
         return ""
     targeted = {s for p in _TARGETS for s in shapes.subjects(p, None)}
-    checks = set(shapes.subjects(RDF.type, URIRef(BASE + "shapes/SparqlCheck")))
+    checks = set(shapes.subjects(RDF.type, LPS.SparqlCheck))
     return f" with {len(targeted)} shapes and {len(checks)} SPARQL checks"
 
 
@@ -67,7 +72,7 @@ def shape_title(shape: Node | None, shapes: Graph | None) -> str:
     name = None
     if shapes is not None:
         name = shapes.value(shape, SH.name) or shapes.value(shape, RDFS.label)
-    return f"{name} ({curie(shape)})" if name else curie(shape)
+    return f"{name} ({show(shape)})" if name else show(shape)
 
 
 def block(group: Sequence[ValidationResult], shapes: Graph | None,
@@ -86,13 +91,13 @@ def block(group: Sequence[ValidationResult], shapes: Graph | None,
 
 def detail(result: ValidationResult, locations: Mapping[str, str] | None = None) -> str:
     """Focus node, property, value, graph and the record to edit, on one line."""
-    parts = [curie(result.focus_node)]
+    parts = [show(result.focus_node)]
     if result.path is not None:
-        path = str(result.path) if isinstance(result.path, Literal) else curie(result.path)
+        path = str(result.path) if isinstance(result.path, Literal) else show(result.path)
         parts.append(f"property {path}")
     if result.value is not None and result.value != result.focus_node:
-        parts.append(f"value {curie(result.value)}")
-    parts.append(f"in {curie(result.graph)}")
+        parts.append(f"value {show(result.value)}")
+    parts.append(f"in {show(result.graph)}")
     fix = where_to_fix(result.focus_node, locations)
     return ", ".join(parts) + (f" -> {fix}" if fix else "")
 
@@ -100,23 +105,6 @@ def detail(result: ValidationResult, locations: Mapping[str, str] | None = None)
 def _group_key(result: ValidationResult) -> tuple[int, str]:
     shape = "" if result.shape is None else result.shape.n3()
     return (_RANK.get(result.severity, 3), shape)
-
-
-def curie(term: Node | None) -> str:
-    """``term`` shortened with lodpub's prefixes (``id:iraq``); literals in N3 form."""
-    if term is None:
-        return "—"
-    if isinstance(term, Literal):
-        return term.n3() if term.datatype or term.language else f'"{term}"'
-    text = str(term)
-    prefixes = {**PREFIXES, "lps": BASE + "shapes/"}
-    matches = [(len(iri), p) for p, iri in prefixes.items() if text.startswith(iri)]
-    if isinstance(term, URIRef) and matches:
-        _, prefix = max(matches)
-        local = text[len(prefixes[prefix]):]
-        if local and all(c.isalnum() or c in "-_." for c in local):
-            return f"{prefix}:{local}"
-    return f"<{text}>" if isinstance(term, URIRef) else text
 
 
 def where_to_fix(focus: Node, locations: Mapping[str, str] | None = None) -> str:
@@ -127,8 +115,8 @@ def where_to_fix(focus: Node, locations: Mapping[str, str] | None = None) -> str
         return f"record `{text[len(str(CLAIM)):]}` ({place or 'data/records/'})"
     if text.startswith(str(ID)):
         return f"entity `{text[len(str(ID)):]}` ({place or 'data/entities/'})"
-    if text.startswith(BASE + "ontology/"):
+    if text.startswith(str(LPO)):
         return "ontology/"
-    if text.startswith(BASE + "source/"):
+    if text.startswith(str(SOURCE)):
         return "data/sources/ (the source's metadata or not-encoded list)"
     return ""

@@ -1,11 +1,17 @@
-"""The parent side of the query workers: a pool that hands out jobs under a deadline.
+"""The parent side of the query workers: a pool that hands out jobs under a time and memory limit.
 
 ``WorkerPool`` starts ``size`` worker processes (``python -m lodpub.query.worker``, see that
 module for what a worker does and the wire protocol), hands each job to an idle worker and
-reads its messages against the job's deadline. Past the deadline it kills the worker (SIGKILL),
-starts a replacement in the background and raises ``QueryTimeout``; the other workers keep
-answering. When no worker is idle for ``queue_wait`` seconds it raises ``Overloaded``. A client
-that goes away mid-stream gets its worker killed and replaced too (it may still be busy).
+reads its messages, checking every ``POLL`` seconds the job's deadline and how much memory the
+worker has taken since the job began (``isolation.private_bytes``). Past the deadline it kills
+the worker (SIGKILL) and raises ``QueryTimeout``; past the memory limit, ``QueryOutOfMemory``;
+either way a replacement starts in the background and the other workers keep answering. When
+no worker is idle for ``queue_wait`` seconds it raises ``Overloaded``. A client that goes away
+mid-stream costs nothing: the rest of its answer is drained in the background.
+
+The pool returns to full strength on its own: a replacement that cannot start is retried with
+a growing pause (``RETRY_PAUSES``) for as long as the pool is open, and ``health()`` says how
+many workers are live, idle and starting.
 """
 
 from __future__ import annotations
@@ -21,10 +27,13 @@ import time
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 
-from lodpub.errors import Overloaded, QueryError, QueryTimeout
-from lodpub.query.worker import EngineError, Head, Job
+from lodpub.errors import EngineUnavailable, Overloaded, QueryOutOfMemory, QueryTimeout
+from lodpub.query.engine import Head, Job, error_for
+from lodpub.query.isolation import private_bytes
 
 READY_TIMEOUT = 120.0
+POLL = 0.05  # seconds between checks of a running job's deadline and memory
+RETRY_PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)  # between attempts to start a replacement
 log = logging.getLogger(__name__)
 
 
@@ -35,15 +44,16 @@ class _Worker:
     parent was started (no re-import of ``__main__``, no fork of a threaded server).
     """
 
-    def __init__(self, store_path: str, memory_max_quads: int = 0):
+    def __init__(self, store_path: str, memory_max_quads: int, isolate: bool):
         parent, child = socket.socketpair()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "lodpub.query.worker", str(child.fileno()), store_path,
-             str(memory_max_quads)],
+             str(memory_max_quads), "1" if isolate else "0"],
             pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
         )
         child.close()
         self.conn = Connection(parent.detach())
+        self.protection = ""
         self._lock = threading.Lock()
         self._killed = False
 
@@ -52,9 +62,17 @@ class _Worker:
         try:
             if not self.conn.poll(timeout):
                 return False
-            return self.conn.recv_bytes() == b"R"
+            message = self.conn.recv_bytes()
         except (EOFError, OSError):
             return False
+        if message[:1] != b"R":
+            return False
+        self.protection = message[1:].decode("utf-8", "replace")
+        return True
+
+    def memory(self) -> int:
+        """Bytes this worker uses on its own (0 when it cannot be read)."""
+        return private_bytes(self.process.pid) or 0
 
     def kill(self) -> None:
         """Stop the process at once (SIGKILL), reap it and close its socket; once only.
@@ -81,13 +99,19 @@ class WorkerPool:
     """A fixed number of query workers over one on-disk store; see the module docstring."""
 
     def __init__(self, store_path: str, size: int, *, queue_wait: float = 2.0,
-                 memory_max_quads: int = 0):
+                 memory_max_quads: int = 0, memory_limit_mb: int = 0, isolate: bool = False):
         self.store_path = store_path
         self.memory_max_quads = memory_max_quads
+        self.memory_limit = memory_limit_mb * 1024 * 1024
+        self.memory_limit_mb = memory_limit_mb
+        self.isolate = isolate
         self.size = max(1, size)
         self.queue_wait = queue_wait
+        self.protection = ""
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
+        self._starting = 0
+        self._failures = 0
         self._lock = threading.Lock()
         self._closed = False
         self._respawns: list[threading.Thread] = []
@@ -98,11 +122,13 @@ class WorkerPool:
         for worker in workers:
             if not worker.wait_ready(READY_TIMEOUT):
                 self.close()
-                raise QueryError(f"a query worker could not open the store at {self.store_path}")
+                raise EngineUnavailable(
+                    f"a query worker could not open the store at {self.store_path}")
+            self.protection = worker.protection
             self._idle.put(worker)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.store_path, self.memory_max_quads)
+        worker = _Worker(self.store_path, self.memory_max_quads, self.isolate)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -119,26 +145,42 @@ class WorkerPool:
             thread = threading.Thread(target=self._refill, daemon=True, name="lodpub-respawn")
             with self._lock:
                 self._respawns = [t for t in self._respawns if t.is_alive()] + [thread]
+                self._starting += 1
             thread.start()
 
     def _refill(self) -> None:
-        if self._closed:
-            return
+        """Start one replacement, retrying with a growing pause until it works or we close."""
+        attempt = 0
+        try:
+            while not self._closed:
+                if self._start_one():
+                    return
+                pause = RETRY_PAUSES[min(attempt, len(RETRY_PAUSES) - 1)]
+                attempt += 1
+                with self._lock:
+                    self._failures += 1
+                log.error("replacement query worker failed to start; retrying in %g s", pause)
+                deadline = time.monotonic() + pause
+                while not self._closed and time.monotonic() < deadline:
+                    time.sleep(min(0.1, pause))
+        finally:
+            with self._lock:
+                self._starting -= 1
+
+    def _start_one(self) -> bool:
         try:
             worker = self._spawn()
         except (OSError, ValueError) as error:  # e.g. out of processes or file descriptors
-            log.error("replacement query worker could not be started (%s); pool has one "
-                      "worker fewer", error)
-            return
+            log.error("replacement query worker could not be started: %s", error)
+            return False
         if self._closed:  # closed while it started: close() may not have seen it
             self._discard(worker)
-            return
+            return True
         if worker.wait_ready(READY_TIMEOUT) and not self._closed:
             self._idle.put(worker)
-            return
-        if not self._closed:
-            log.error("replacement query worker failed to start; pool has one worker fewer")
+            return True
         self._discard(worker)
+        return self._closed
 
     def pids(self) -> set[int]:
         """Process ids of the live workers (for monitoring and tests)."""
@@ -149,6 +191,17 @@ class WorkerPool:
         """How many workers are not idle: running a job, or starting up as a replacement."""
         return max(0, len(self.pids()) - self._idle.qsize())
 
+    def health(self) -> dict:
+        """The pool's state: its size, and how many workers are live, idle and starting."""
+        with self._lock:
+            live, starting, failures = len(self._all), self._starting, self._failures
+        idle = self._idle.qsize()
+        return {"workers": self.size, "live": live, "idle": idle, "starting": starting,
+                "busy": max(0, live - idle), "failed_starts": failures,
+                "full_strength": live >= self.size and starting == 0,
+                "network_isolation": self.protection or "none",
+                "memory_limit_mb": self.memory_limit_mb}
+
     def _checkout(self) -> _Worker:
         """An idle, live worker; dead ones found idle (e.g. killed by the OS) are replaced."""
         end = time.monotonic() + self.queue_wait
@@ -156,16 +209,15 @@ class WorkerPool:
             try:
                 worker = self._idle.get(timeout=max(0.0, end - time.monotonic()))
             except queue.Empty:
-                raise Overloaded(
-                    f"all {self.size} query workers are busy; retry in a few seconds"
-                ) from None
+                raise Overloaded(f"all {self.size} query workers are busy; retry in a few "
+                                 "seconds", retry_after=2) from None
             if worker.process.poll() is None:
                 return worker
             log.warning("query worker %s died while idle; replacing it", worker.process.pid)
             self._replace(worker)
 
     def run(self, job: Job, timeout: float | None) -> tuple[Head, Iterator[bytes] | tuple[bytes]]:
-        """Run ``job``; return its head and the serialized result chunks.
+        """Run ``job``; return its head and the serialized answer's chunks.
 
         The chunks are a one-element tuple when the whole answer came in one message (the
         worker is already free), else an iterator that streams the rest from the worker.
@@ -176,13 +228,13 @@ class WorkerPool:
         deadline = None if timeout is None else time.monotonic() + timeout
         run = _Running(self, worker, deadline, timeout)
         try:
-            worker.conn.send_bytes(json.dumps(job.__dict__).encode())
+            worker.conn.send_bytes(job.to_json())
             message = run.message()
             if message[:1] == b"F":  # the whole result in one message: the worker is free
                 run.finish(kill=False)
                 size = int.from_bytes(message[1:5], "big")
-                return _head(message[5:5 + size]), (message[5 + size:],)
-            head = _head(message[1:])
+                return Head.from_json(message[5:5 + size]), (message[5 + size:],)
+            head = Head.from_json(message[1:])
             first = run.next_chunk()
         except BaseException:
             run.abandon()
@@ -205,30 +257,41 @@ class WorkerPool:
             thread.join(10)
 
 
-def _head(raw: bytes) -> Head:
-    info = json.loads(raw)
-    return Head(info["media_type"], info.get("truncated", False))
-
-
 class _Running:
     """A job in progress on one checked-out worker."""
 
     def __init__(self, pool: WorkerPool, worker: _Worker, deadline: float | None, limit):
         self.pool, self.worker, self.deadline, self.limit = pool, worker, deadline, limit
+        self.baseline = worker.memory() if pool.memory_limit else 0
         self.done = False
         self._finishing = threading.Lock()
 
+    def _wait(self) -> bytes | None:
+        """The worker's next message, or None past the deadline; checks memory meanwhile."""
+        while True:
+            remaining = None if self.deadline is None else self.deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return None
+            step = POLL if remaining is None else min(POLL, remaining)
+            if self.worker.conn.poll(step):
+                return self.worker.conn.recv_bytes()
+            if self.pool.memory_limit and \
+                    self.worker.memory() - self.baseline > self.pool.memory_limit:
+                log.warning("query used more than %s MB; worker %s killed and replaced",
+                            self.pool.memory_limit_mb, self.worker.process.pid)
+                self.finish(kill=True)
+                raise QueryOutOfMemory(
+                    f"query used more than {self.pool.memory_limit_mb} MB (the memory limit "
+                    "of a query, setting query_memory_mb) and was stopped", retry_after=1)
+
     def message(self) -> bytes:
-        """The worker's next message; raises on timeout, worker death or a query error."""
-        remaining = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+        """The worker's next message; raises on timeout, memory, worker death or query error."""
         try:
-            ready = self.worker.conn.poll(remaining)
-            message = self.worker.conn.recv_bytes() if ready else None
+            message = self._wait()
         except (EOFError, OSError):
             self.finish(kill=True)
-            raise QueryError(
-                "the query worker stopped unexpectedly; it has been replaced"
-            ) from None
+            raise EngineUnavailable("the query worker stopped unexpectedly; it has been "
+                                    "replaced, retry the query", retry_after=1) from None
         if message is None:
             log.warning("query stopped at the %g s limit; worker %s killed and replaced",
                         self.limit, self.worker.process.pid)
@@ -237,7 +300,7 @@ class _Running:
         if message[:1] == b"X":
             self.finish(kill=False)
             error = json.loads(message[1:])
-            raise EngineError(error["message"], error["kind"])
+            raise error_for(error["kind"], error["message"])
         return message
 
     def next_chunk(self) -> bytes | None:
@@ -249,7 +312,7 @@ class _Running:
         return message[1:]
 
     def chunks(self, first: bytes | None) -> Iterator[bytes]:
-        """Yield ``first`` and every following chunk; kills the worker if abandoned midway."""
+        """Yield ``first`` and every following chunk; drains the worker if abandoned midway."""
         try:
             chunk = first
             while chunk is not None:
@@ -272,14 +335,12 @@ class _Running:
     def _drain(self) -> None:
         try:
             while not self.done:
-                remaining = None if self.deadline is None else self.deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
+                message = self._wait()
+                if message is None:
                     break
-                if not self.worker.conn.poll(remaining):
-                    break
-                if self.worker.conn.recv_bytes()[:1] in (b"E", b"X", b"F"):
+                if message[:1] in (b"E", b"X", b"F"):
                     self.finish(kill=False)
-        except (EOFError, OSError):
+        except (EOFError, OSError, QueryOutOfMemory):
             pass
         if not self.done:
             self.finish(kill=True)

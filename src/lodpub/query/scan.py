@@ -1,18 +1,51 @@
-"""A small SPARQL tokenizer: the query form and the SERVICE endpoints, before any engine runs.
+"""What lodpub checks in a query before any engine runs: its size, its nesting, its form, SERVICE.
 
-No I/O. The endpoint uses it to choose the result format before executing (so a 406 comes
-first), to refuse updates sent as queries, and to refuse ``SERVICE`` calls to endpoints that
-are not allow-listed. It skips comments, string literals and IRIs, so ``"SERVICE"`` in a string
-or ``<http://x/SERVICE>`` is never mistaken for the keyword; a prefixed SERVICE IRI is expanded
-with the query's own PREFIX declarations. The full parse stays with pyoxigraph, whose message
-(with line and column) is returned for malformed queries.
+``prepare`` turns the text a client sent into a ``PreparedQuery``, once per request, or raises
+the error the client should see. No I/O here.
+
+- **Size**: at most ``max_bytes`` of UTF-8 (413).
+- **Nesting**: SPARQL decodes ``\\u``/``\\U`` escapes before it parses (SPARQL 1.1, 19.2), so
+  after decoding them the same way, every nesting level of the grammar opens with one of
+  ``{ ( [ !`` or ``<<``. Their count bounds the depth from above whatever the query's strings
+  and comments hold, so refusing more than ``max_nesting`` of them is sound and costs one
+  regular expression; the engine's threads have stacks sized for that depth
+  (``lodpub.query.engine``). 400 names the limit.
+- **SERVICE** (what may leave the machine): after decoding escapes, a query whose text does not
+  contain ``service`` in any case cannot hold a SERVICE clause. Any other query is parsed with
+  rdflib's SPARQL grammar, and every SERVICE endpoint in its algebra (EXISTS, MINUS, subqueries
+  and nested SERVICE included) must be on the allow-list; a variable endpoint, or a query the
+  grammar cannot read, is refused (400). This is one of two layers: where the platform allows,
+  the processes that run queries have no network (``lodpub.query.isolation``).
+- **Form**: SELECT, ASK, CONSTRUCT or DESCRIBE, read by a small tokenizer that skips strings,
+  IRIs and comments; it chooses the answer's format before the query runs (406 first) and
+  refuses updates sent as queries (400). A misread form cannot let anything through: the
+  engine parses the query again and rejects what is not a query.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from lodpub.errors import (
+    PayloadTooLarge,
+    QuerySyntaxError,
+    QueryTooComplex,
+    ServiceRefused,
+    UpdateRefused,
+)
+from lodpub.namespaces import QUERY_BASE
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
+                "WITH")
+NESTING = re.compile(r"[{(\[!]|<<")
+ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+PN_LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
+VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+READ_ONLY = ("this endpoint is read-only: SPARQL Update is not accepted here; "
+             "send queries (SELECT, ASK, CONSTRUCT, DESCRIBE) to /sparql")
 
 _TOKEN = re.compile(
     r"""
@@ -29,97 +62,129 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
-QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
-                "WITH")
 
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query that passed every check, with what the endpoint needs to know about it.
 
-@dataclass
-class QueryInfo:
-    """What the scan found: the form (SELECT, …, an update keyword, or None) and SERVICE targets.
-
-    ``services`` holds each SERVICE endpoint IRI, or None for a variable or an unknown prefix;
-    ``has_from`` says whether the query names its dataset with FROM / FROM NAMED.
+    ``services`` are the SERVICE endpoints it calls (all allow-listed); ``has_from`` says
+    whether it names its own dataset with FROM / FROM NAMED; ``volatile`` whether it calls a
+    function that gives a new value each time (RAND, NOW, UUID, STRUUID, BNODE).
     """
 
-    form: str | None = None
-    services: list[str | None] = field(default_factory=list)
-    prefixes: dict[str, str] = field(default_factory=dict)
+    text: str
+    form: str
+    services: tuple[str, ...] = ()
     has_from: bool = False
-
-    @property
-    def is_update(self) -> bool:
-        """Whether the text is a SPARQL Update request rather than a query."""
-        return self.form in UPDATE_WORDS
+    volatile: bool = False
 
     @property
     def is_graph(self) -> bool:
-        """Whether the query returns RDF (CONSTRUCT or DESCRIBE)."""
+        """Whether the query returns RDF (CONSTRUCT or DESCRIBE) rather than solutions."""
         return self.form in ("CONSTRUCT", "DESCRIBE")
 
+    @property
+    def repeatable(self) -> bool:
+        """Whether the same data always gives the same answer (the answer cache may keep it)."""
+        return not self.services and not self.volatile
 
-def tokens(text: str) -> list[tuple[str, str]]:
-    """The significant tokens of ``text`` as (kind, text) pairs; whitespace and comments dropped."""
-    out = []
+
+def decode_escapes(text: str) -> str:
+    """The text with ``\\uXXXX`` and ``\\UXXXXXXXX`` decoded, as SPARQL does before parsing."""
+    def code_point(match: re.Match) -> str:
+        value = int(match.group(1) or match.group(2), 16)
+        return chr(value) if value <= 0x10FFFF else match.group(0)
+
+    return ESCAPE.sub(code_point, text) if "\\" in text else text
+
+
+def _words(text: str):
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind not in ("ws", "comment"):
-            out.append((kind, match.group()))
+        if match.lastgroup == "word":
+            yield match.group().upper()
+
+
+@functools.lru_cache(maxsize=1024)
+def _form(text: str) -> tuple[str, bool]:
+    """The first query or update keyword, and whether FROM occurs (as a keyword)."""
+    form, has_from = "", False
+    for word in _words(text):
+        if not form and word in QUERY_FORMS + UPDATE_WORDS:
+            form = word
+        elif word == "FROM":
+            has_from = True
+    return form, has_from
+
+
+def prepare(text: str, *, allowlist: tuple[str, ...] = (), max_bytes: int = 100_000,
+            max_nesting: int = 1_000) -> PreparedQuery:
+    """Check ``text`` and describe it, or raise the error its sender should get."""
+    if len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise PayloadTooLarge(f"request too large: queries are limited to {max_bytes} bytes "
+                              "(setting max_query_bytes)")
+    decoded = decode_escapes(text)
+    if len(NESTING.findall(decoded)) > max_nesting:
+        raise QueryTooComplex(
+            f"the query opens more than {max_nesting} brackets, negations and quoted triples "
+            "(setting max_query_nesting, an upper bound on its nesting depth); simplify it")
+    form, has_from = _form(decoded)
+    if form in UPDATE_WORDS:
+        raise UpdateRefused(f"an update ({form}) was sent to the query endpoint; {READ_ONLY}")
+    services: tuple[str, ...] = ()
+    if "service" in decoded.casefold():
+        services = tuple(service_endpoints(decoded))
+        refused = [s for s in services if s not in allowlist]
+        if refused:
+            raise ServiceRefused(
+                f"SERVICE {', '.join(refused)} refused: this endpoint makes no outbound "
+                "requests except to the endpoints in the service_allowlist setting "
+                "(see docs/security.md)")
+    return PreparedQuery(text, form, services, has_from, bool(VOLATILE.search(decoded)))
+
+
+def service_endpoints(decoded: str) -> list[str]:
+    """Every SERVICE endpoint of a query (escapes already decoded), read with a SPARQL grammar.
+
+    Raises ``ServiceRefused`` for a variable endpoint and ``QuerySyntaxError`` when the grammar
+    cannot read the query (it is refused rather than let through unchecked).
+    """
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import Query
+    from rdflib.term import Variable
+
+    try:
+        parsed = Query.parse_string(decoded, parse_all=True)
+        algebra = translateQuery(parsed, base=QUERY_BASE).algebra
+        targets = _services(algebra, [])
+    except RecursionError:
+        raise QuerySyntaxError("the query nests SERVICE (or other patterns) too deeply to be "
+                               "checked; it was not run") from None
+    except Exception as exc:  # the grammar's own errors: pyparsing, rdflib, ValueError
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise QuerySyntaxError(f"the query names SERVICE but could not be checked ({first}); "
+                               "it was not run") from None
+    out = []
+    for target in targets:
+        if isinstance(target, Variable):
+            raise ServiceRefused(f"SERVICE ?{target} refused: a SERVICE endpoint must be an "
+                                 "allow-listed IRI, not a variable")
+        out.append(PN_LOCAL_ESCAPE.sub(r"\1", str(target)))
     return out
 
 
-def _service_target(toks: list[tuple[str, str]], i: int, prefixes: dict[str, str]) -> str | None:
-    if i < len(toks) and toks[i][0] == "word" and toks[i][1].upper() == "SILENT":
-        i += 1
-    if i >= len(toks):
-        return None
-    kind, text = toks[i]
-    if kind == "iri":
-        return text[1:-1]
-    if kind == "pname":
-        prefix, _, local = text.partition(":")
-        if prefix in prefixes:
-            return prefixes[prefix] + local
-    return None
+def _services(node, out: list) -> list:
+    """The ``term`` of every ServiceGraphPattern in rdflib's algebra, in document order."""
+    from rdflib.plugins.sparql.parserutils import CompValue
 
-
-def scan(text: str) -> QueryInfo:
-    """Scan a query (or update) text; never raises, whatever the input.
-
-    Short texts are memoized (the endpoint and the store both scan each query, and pages and
-    clients repeat theirs); treat the returned QueryInfo as read-only.
-    """
-    return _scan_cached(text) if len(text) <= CACHED_LENGTH else _scan(text)
-
-
-CACHED_LENGTH = 4096
-
-
-@functools.lru_cache(maxsize=512)
-def _scan_cached(text: str) -> QueryInfo:
-    return _scan(text)
-
-
-def _scan(text: str) -> QueryInfo:
-    toks = tokens(text)
-    info = QueryInfo()
-    for i, (kind, value) in enumerate(toks):
-        if kind != "word":
-            continue
-        word = value.upper()
-        if word == "PREFIX" and i + 2 < len(toks) and toks[i + 2][0] == "iri":
-            info.prefixes[toks[i + 1][1].rstrip(":")] = toks[i + 2][1][1:-1]
-        elif info.form is None and word in QUERY_FORMS + UPDATE_WORDS:
-            info.form = word
-        elif word == "FROM":
-            info.has_from = True
-        elif word == "SERVICE":
-            info.services.append(_service_target(toks, i + 1, info.prefixes))
-    return info
-
-
-def refused_services(info: QueryInfo, allowlist: tuple[str, ...]) -> list[str]:
-    """The SERVICE targets of ``info`` that are not on ``allowlist`` ("?variable" for unknowns)."""
-    allowed = set(allowlist)
-    return [s if s is not None else "(a variable or undeclared prefix)"
-            for s in info.services if s is None or s not in allowed]
+    if isinstance(node, CompValue):
+        if node.name == "ServiceGraphPattern":
+            out.append(node.get("term"))
+        for value in node.values():
+            _services(value, out)
+    elif isinstance(node, dict):
+        for value in node.values():
+            _services(value, out)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            _services(value, out)
+    return out

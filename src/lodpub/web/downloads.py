@@ -14,37 +14,24 @@ HTML is sent to /dataset.html).
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    send_file,
-)
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, send_file
 from rdflib import Graph
 
-from lodpub.errors import ReleaseError
-from lodpub.formats import ResultFormat
+from lodpub.errors import NotFound, ReleaseError
+from lodpub.formats import DOCUMENT_FORMATS, Format, by_extension
 from lodpub.namespaces import BASE, DATASET_IRI
 from lodpub.pipeline.dump import GZIP
 from lodpub.pipeline.void import summary
 from lodpub.release import UNLISTED, Release
-from lodpub.web import resources
+from lodpub.web import documents, resources
 from lodpub.web.http import negotiate
+from lodpub.web.http.conditional import conditional, etag
 from lodpub.web.http.links import site_path
-from lodpub.web.http.negotiate import not_found
-from lodpub.web.views import documents, rdfdocs
-from lodpub.web.views.memo import per_release
-from lodpub.web.views.rdfdocs import FORMAT_BY_EXT, DocFormat
+from lodpub.web.publication import publication
+from lodpub.web.views import rdfdocs
 
 bp = Blueprint("downloads", __name__)
-VOID_FORMATS = [ResultFormat.TURTLE, ResultFormat.JSONLD, ResultFormat.NTRIPLES,
-                ResultFormat.RDFXML]
-RDFLIB_NAMES = {ResultFormat.JSONLD: "json-ld", ResultFormat.NTRIPLES: "nt",
-                ResultFormat.RDFXML: "xml"}
+VOID_FORMATS = tuple(f for f in DOCUMENT_FORMATS if f is not Format.HTML)
 NO_RELEASE = ("this server publishes data files given to `lodpub serve --data`, not a release; "
               "there is nothing to download here")
 
@@ -74,15 +61,16 @@ OPENAPI = {
                                           "description (ttl, jsonld, nt, rdf)",
                                "parameters": [{"name": "ext", "in": "path", "required": True,
                                                "schema": {"type": "string",
-                                                          "enum": list(FORMAT_BY_EXT)}}],
+                                                          "enum": [f.extension for f in
+                                                                   DOCUMENT_FORMATS]}}],
                                "responses": resources.DEREF_RESPONSES}},
 }
 
 
 def _release() -> Release:
-    release = current_app.extensions["lodpub"].release
+    release = publication().release
     if release is None:
-        raise not_found(NO_RELEASE)
+        raise NotFound(NO_RELEASE)
     return release
 
 
@@ -100,7 +88,8 @@ def listing(release: Release) -> dict:
 def index() -> Response:
     """Every file of the release, as HTML for browsers and JSON for everyone else."""
     data = listing(_release())
-    if request.args.get("format") != "json" and negotiate.prefers_html(request):
+    if request.args.get("format") != "json" and negotiate.prefers_html(
+            request.headers.get("Accept")):
         return Response(render_template("downloads.html", **data), mimetype="text/html",
                         headers={"Vary": "Accept"})
     response = jsonify(data)
@@ -115,7 +104,7 @@ def download(name: str) -> Response:
     try:
         path = release.file(name)
     except ReleaseError as exc:
-        raise not_found(str(exc)) from None
+        raise NotFound(str(exc)) from None
     entry = next((e for e in release.manifest["files"] if e["name"] == name),
                  {"media_type": UNLISTED.get(name)})
     media_type = entry.get("media_type") or None
@@ -134,27 +123,28 @@ def download(name: str) -> Response:
 
 
 def _void_graph(release: Release) -> Graph:
-    return per_release("void", lambda: Graph().parse(release.path / "void.ttl", format="turtle"))
+    return publication().memo(
+        "void", lambda: Graph().parse(release.path / "void.ttl", format="turtle"))
 
 
 @bp.get("/.well-known/void")
 def void() -> Response:
     """The VoID + DCAT description (void.ttl) by content negotiation."""
     release = _release()
-    if negotiate.prefers_html(request):
+    if negotiate.prefers_html(request.headers.get("Accept")):
         response = redirect(site_path(f"/{DATASET_PATH}.html"), code=303)  # public_url path too
         response.headers["Vary"] = "Accept"
         return response
-    fmt = negotiate.choose(request, VOID_FORMATS, "the dataset description")
+    fmt = negotiate.choose(VOID_FORMATS, "the dataset description",
+                           accept=request.headers.get("Accept"),
+                           requested=request.args.get("format"))
     source = release.path / "void.ttl"
-    if fmt is ResultFormat.TURTLE:
+    if fmt is Format.TURTLE:
         body = source.read_bytes()
     else:
-        body = _void_graph(release).serialize(format=RDFLIB_NAMES[fmt], encoding="utf-8")
-    etag = f"{release.version}-{fmt.name}"
+        body = _void_graph(release).serialize(format=fmt.rdflib_name, encoding="utf-8")
     response = Response(body, content_type=fmt.content_type, headers={"Vary": "Accept"})
-    response.set_etag(etag)
-    return response.make_conditional(request)
+    return conditional(response, etag("void", fmt.name))
 
 
 @bp.get("/dataset")
@@ -164,18 +154,18 @@ def dataset() -> Response:
     return resources.see_other(DATASET_PATH)
 
 
-def _dataset_body(release: Release, fmt: DocFormat) -> Response:
-    publication = current_app.extensions["lodpub"]
-    if fmt.ext == "html":
-        view = per_release("dataset-view", lambda: summary(_void_graph(release)))
+def _dataset_body(release: Release, fmt: Format) -> Response:
+    pub = publication()
+    if fmt is Format.HTML:
+        view = pub.memo("dataset-view", lambda: summary(_void_graph(release)))
         body = render_template("dataset.html", d=view, iri=str(DATASET_IRI),
                                alternates=documents.alternates(DATASET_PATH),
                                conforms=release.manifest.get("conforms"))
         return Response(body, mimetype="text/html")
     graph = Graph()
     graph += _void_graph(release)
-    rdfdocs.add_document_metadata(graph, f"{BASE}{DATASET_PATH}.{fmt.ext}", str(DATASET_IRI),
-                                  publication.settings.license, publication.version)
+    rdfdocs.add_document_metadata(graph, f"{BASE}{DATASET_PATH}.{fmt.extension}",
+                                  str(DATASET_IRI), pub.settings.license, pub.version)
     return Response(rdfdocs.serialize(graph, fmt), mimetype=fmt.media_type)
 
 
@@ -184,7 +174,7 @@ def shacl_report() -> Response:
     """The IRI of the release's SHACL report: 303 to the landing page's report for people,
     to shacl-report.ttl (the report as RDF) for programs."""
     _release()
-    if negotiate.prefers_html(request):
+    if negotiate.prefers_html(request.headers.get("Accept")):
         return redirect(site_path("/#shacl-report"), code=303)
     response = redirect(site_path("/downloads/shacl-report.ttl"), code=303)
     response.headers["Vary"] = "Accept"
@@ -195,8 +185,8 @@ def shacl_report() -> Response:
 def dataset_document(ext: str) -> Response:
     """The dataset's page or its VoID + DCAT description, with Link alternates and an ETag."""
     release = _release()
-    if ext not in FORMAT_BY_EXT:
-        raise not_found(f"the dataset has no document in format {ext!r}; use one of "
-                        f"{', '.join(FORMAT_BY_EXT)}")
-    return resources.document_headers(_dataset_body(release, FORMAT_BY_EXT[ext]),
-                                      DATASET_PATH, FORMAT_BY_EXT[ext])
+    fmt = by_extension(ext)
+    if fmt not in DOCUMENT_FORMATS:
+        raise NotFound(f"the dataset has no document in format {ext!r}; use one of "
+                       f"{', '.join(f.extension for f in DOCUMENT_FORMATS)}")
+    return resources.document_headers(_dataset_body(release, fmt), DATASET_PATH, fmt)

@@ -7,9 +7,11 @@ tests/test_openapi.py compares the result with ``app.url_map``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from lodpub import __version__
+from lodpub.web.http.links import site_root
+from lodpub.web.publication import publication
 
 bp = Blueprint("api", __name__)
 
@@ -39,6 +41,4 @@ def openapi() -> Response:
     """The OpenAPI description of every route this app serves."""
     from lodpub.web import BLUEPRINTS
 
-    pub = current_app.extensions["lodpub"]
-    root = pub.settings.public_url.rstrip("/") if pub.settings.public_url else request.url_root
-    return jsonify(spec(BLUEPRINTS, pub.version, root.rstrip("/") + "/"))
+    return jsonify(spec(BLUEPRINTS, publication().version, site_root() + "/"))

@@ -5,17 +5,23 @@ Every page is server-rendered (Jinja2, autoescaped) and works without JavaScript
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from rdflib import Graph, URIRef
 
+from lodpub.errors import LodpubError
 from lodpub.namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, ID, LPO
-from lodpub.web.http.links import public_root, site_path, site_url
+from lodpub.web.http.conditional import conditional
+from lodpub.web.http.links import site_path, site_root, site_url
+from lodpub.web.publication import labels, publication
 from lodpub.web.views import viz, vizdata
-from lodpub.web.views.labels import labels
-from lodpub.web.views.memo import per_release
-from lodpub.web.views.querypage import download_links, load_examples, run, wikidata_examples
+from lodpub.web.views.querypage import (
+    Outcome,
+    download_links,
+    error_outcome,
+    load_examples,
+    run,
+    wikidata_examples,
+)
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
 
@@ -77,15 +83,11 @@ ORDER BY DESC(?things)
 """
 
 
-def _publication():
-    return current_app.extensions["lodpub"]
-
-
 @bp.app_context_processor
 def _globals() -> dict:
     """Template globals every page (and the error pages) can use."""
-    return {"license_url": lambda: _publication().settings.license,
-            "release_version": lambda: _publication().version,
+    return {"license_url": lambda: publication().settings.license,
+            "release_version": lambda: publication().version,
             "site_url": site_url, "site_path": site_path}
 
 
@@ -94,21 +96,18 @@ def _validators(response: Response) -> Response:
     """Pages change only with the release: an ETag per release and URL, 304 when unchanged."""
     if request.endpoint == "pages.static" or response.status_code != 200:
         return response
-    key = f"{_publication().version} {request.full_path}"
-    response.set_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
-    response.headers.setdefault("Cache-Control", "public, max-age=300")
-    return response.make_conditional(request)
+    return conditional(response)
 
 
 def _release_text(name: str) -> str:
-    release = _publication().release
+    release = publication().release
     if release is None or not (release.path / name).is_file():
         return ""
     return (release.path / name).read_text(encoding="utf-8")
 
 
 def _dataset_about() -> tuple[str, str, str]:
-    return per_release("about", _read_about)
+    return publication().memo("about", _read_about)
 
 
 def _read_about() -> tuple[str, str, str]:
@@ -127,22 +126,22 @@ def _sources() -> list[dict]:
     lab = labels()
     return [{"doc": lab.view(r["doc"]), "publisher": lab.view(r["publisher"]) if "publisher" in r
              else None, "sentences": int(r["sentences"])}
-            for r in _publication().store.select(SOURCES_QUERY)]
+            for r in publication().store.select(SOURCES_QUERY)]
 
 
 @bp.get("/")
 def landing() -> str:
     """What the dataset is, where it comes from, how big it is, and how to use it."""
-    publication = _publication()
+    pub = publication()
     title, description, cite = _dataset_about()
     lab = labels()
     modalities = [(lab.view(r["modality"]), int(r["n"]))
-                  for r in publication.store.select(MODALITY_QUERY)]
-    numbers = per_release("numbers", lambda: [
-        (str(r["what"]), int(r["n"])) for r in publication.store.select(NUMBERS_QUERY)])
-    counts = [(lab.view(URIRef(g)), n) for g, n in sorted(publication.graph_counts().items(),
+                  for r in pub.store.select(MODALITY_QUERY)]
+    numbers = pub.memo("numbers", lambda: [
+        (str(r["what"]), int(r["n"])) for r in pub.store.select(NUMBERS_QUERY)])
+    counts = [(lab.view(URIRef(g)), n) for g, n in sorted(pub.graph_counts().items(),
                                                          key=lambda kv: str(kv[0])) if g]
-    release = publication.release
+    release = pub.release
     return render_template(
         "landing.html", title=title, description=description, cite=cite, sources=_sources(),
         modalities=modalities, counts=counts, numbers=numbers, examples=load_examples()[:4],
@@ -168,8 +167,14 @@ def query() -> Response:
     outcome = None
     downloads: list = []
     if text.strip():
-        outcome = run(_publication().store, labels(), text, _publication().settings.query_timeout)
-        downloads = download_links(text, outcome.form, public_root())
+        store = publication().store
+        try:
+            prepared = store.prepare(text)
+        except LodpubError as exc:  # too large, too deep, an update, a refused SERVICE
+            outcome = error_outcome(Outcome(), exc)
+        else:
+            outcome = run(store, labels(), prepared, store.limits.timeout)
+            downloads = download_links(prepared.form, text, site_root())
     body = render_template("query.html", examples=examples, model=model,
                            text=text or STARTER_QUERY,
                            outcome=outcome,
@@ -178,17 +183,20 @@ def query() -> Response:
 
 
 def _events() -> list:
-    return per_release("events", lambda: vizdata.timeline_events(_publication().store, labels()))
+    return publication().memo(
+        "events", lambda: vizdata.timeline_events(publication().store, labels()), per_site=True)
 
 
 def _network() -> tuple:
-    return per_release("network", lambda: vizdata.network(_publication().store, labels()))
+    return publication().memo(
+        "network", lambda: vizdata.network(publication().store, labels()), per_site=True)
 
 
 @bp.get("/timeline")
 def timeline() -> str:
     """The dated and planned events as an SVG timeline, with a table of the same events."""
-    svg = per_release("timeline.svg", lambda: viz.timeline_svg(_events()))
+    svg = publication().memo("timeline.svg", lambda: viz.timeline_svg(_events()),
+                             per_site=True)
     return render_template("timeline.html", svg=svg, events=_events())
 
 
@@ -202,7 +210,8 @@ def timeline_image() -> Response:
 def network() -> str:
     """Actors and their membership, control, backing and designation relations."""
     nodes, edges = _network()
-    svg = per_release("network.svg", lambda: viz.network_svg(nodes, edges))
+    svg = publication().memo("network.svg", lambda: viz.network_svg(nodes, edges),
+                             per_site=True)
     return render_template("network.html", svg=svg, nodes=nodes, edges=edges,
                            groups=viz.GROUP_COLOURS)
 
@@ -211,8 +220,9 @@ def network() -> str:
 def network_image() -> Response:
     """The network alone, as an SVG document."""
     nodes, edges = _network()
-    svg = per_release("network-standalone.svg",
-                      lambda: viz.network_svg(nodes, edges, standalone=True))
+    svg = publication().memo("network-standalone.svg",
+                             lambda: viz.network_svg(nodes, edges, standalone=True),
+                             per_site=True)
     return Response(svg, mimetype="image/svg+xml")
 
 

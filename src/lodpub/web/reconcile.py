@@ -16,14 +16,15 @@ import re
 import threading
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from markupsafe import escape
 
 from lodpub import __version__
 from lodpub.curate.entity_index import Index, load_index
+from lodpub.errors import BadRequest, NotFound, PayloadTooLarge
 from lodpub.namespaces import ID, LPO
-from lodpub.web.http.links import public_root
-from lodpub.web.http.negotiate import HttpError, bad_request, not_found
+from lodpub.web.http.links import persistent_or_site
+from lodpub.web.publication import publication
 
 bp = Blueprint("reconcile", __name__)
 BATCH_SIZE = 50
@@ -72,14 +73,10 @@ OPENAPI = {
 
 def index() -> Index:
     """The reconciliation index of the served release, built once per version."""
-    publication = current_app.extensions["lodpub"]
-    cache = current_app.extensions.setdefault("lodpub.reconcile", {})
-    with _LOCK:
-        if publication.version not in cache:
-            cache.clear()
-            cache[publication.version] = load_index(
-                lambda q: publication.store.select(q, timeout=60))
-        return cache[publication.version]
+    pub = publication()
+    with _LOCK:  # built by one request; the others wait for it rather than build it again
+        return pub.memo("reconcile-index", lambda: load_index(
+            lambda q: pub.store.select(q, timeout=60)))
 
 
 def _reply(payload: Any) -> Response:
@@ -87,7 +84,7 @@ def _reply(payload: Any) -> Response:
     if callback is None:
         return jsonify(payload)
     if not _CALLBACK.match(callback):
-        raise bad_request("callback must be a JavaScript function name (letters, digits, _ $ .)")
+        raise BadRequest("callback must be a JavaScript function name (letters, digits, _ $ .)")
     body = f"/**/{callback}({json.dumps(payload)});"
     return Response(body, mimetype="application/javascript")
 
@@ -101,7 +98,7 @@ def _default_types(idx: Index) -> list[dict[str, str]]:
 
 def manifest() -> dict[str, Any]:
     """The service manifest: spaces, view, preview and suggest services."""
-    root = public_root()
+    root = persistent_or_site("")
     idx = index()
     suggest = {kind: {"service_url": root, "service_path": f"/reconcile/suggest/{kind}"}
                for kind in ("entity", "type", "property")}
@@ -127,22 +124,22 @@ def _batch(raw: str) -> dict[str, dict[str, Any]]:
     try:
         batch = json.loads(raw)
     except ValueError as exc:
-        raise bad_request(f"queries is not valid JSON: {exc}") from None
+        raise BadRequest(f"queries is not valid JSON: {exc}") from None
     if not isinstance(batch, dict):
-        raise bad_request('queries must be a JSON object of queries: {"q0": {"query": "…"}}')
+        raise BadRequest('queries must be a JSON object of queries: {"q0": {"query": "…"}}')
     for key, value in batch.items():
         if not isinstance(value, dict):
-            raise bad_request(f"query {key!r} must be an object such as {{\"query\": \"…\"}}, "
+            raise BadRequest(f"query {key!r} must be an object such as {{\"query\": \"…\"}}, "
                               f"not {json.dumps(value)[:80]}")
     if len(batch) > BATCH_SIZE:
-        raise HttpError(413, f"at most {BATCH_SIZE} queries per batch (the manifest's "
+        raise PayloadTooLarge(f"at most {BATCH_SIZE} queries per batch (the manifest's "
                              "batchSize); split the batch")
     for key, query in batch.items():
         if not str(query.get("query") or "").strip() and not query.get("properties"):
-            raise bad_request(f"query {key!r} has neither a query string nor properties")
+            raise BadRequest(f"query {key!r} has neither a query string nor properties")
         limit = query.get("limit")
         if limit is not None and (not isinstance(limit, int | float) or limit < 1):
-            raise bad_request(f"query {key!r}: limit must be a positive integer")
+            raise BadRequest(f"query {key!r}: limit must be a positive integer")
     return batch
 
 
@@ -167,10 +164,10 @@ def _extension(raw: str) -> tuple[list[str], list[str]]:
         ids = [str(i) for i in query["ids"]]
         pids = [str(p["id"]) for p in query["properties"]]
     except (ValueError, KeyError, TypeError):
-        raise bad_request('extend must be JSON: {"ids": ["<entity id>", …], '
+        raise BadRequest('extend must be JSON: {"ids": ["<entity id>", …], '
                           '"properties": [{"id": "<property id>"}, …]}') from None
     if len(ids) > BATCH_SIZE * 10:
-        raise HttpError(413, f"at most {BATCH_SIZE * 10} ids per data extension query")
+        raise PayloadTooLarge(f"at most {BATCH_SIZE * 10} ids per data extension query")
     return ids, pids
 
 
@@ -181,7 +178,7 @@ def propose_properties() -> Response:
     try:
         limit = max(1, int(request.args.get("limit", 20)))
     except ValueError:
-        raise bad_request("limit must be a whole number") from None
+        raise BadRequest("limit must be a whole number") from None
     answer = {"type": type_id, "limit": limit,
               "properties": index().propose_properties(type_id, limit)}
     return _reply(answer)
@@ -191,13 +188,13 @@ def _cursor() -> int:
     try:
         return max(0, int(request.args.get("cursor", 0)))
     except ValueError:
-        raise bad_request("cursor must be a whole number") from None
+        raise BadRequest("cursor must be a whole number") from None
 
 
 def _prefix_arg() -> str:
     prefix = request.args.get("prefix", "").strip()
     if not prefix:
-        raise bad_request("give the text typed so far as prefix=…")
+        raise BadRequest("give the text typed so far as prefix=…")
     return prefix
 
 
@@ -226,13 +223,13 @@ def preview() -> Response:
     """A small HTML card for one entity, for OpenRefine's preview pop-up."""
     idx = index()
     if not request.args.get("id"):
-        raise bad_request("give the entity to preview as id=… (a slug under " + str(ID) + ")")
+        raise BadRequest("give the entity to preview as id=… (a slug under " + str(ID) + ")")
     entry = idx.entries.get(request.args["id"])
     if entry is None:
-        raise not_found("no entity with that id; ids are the slugs under " + str(ID))
+        raise NotFound("no entity with that id; ids are the slugs under " + str(ID))
     types = ", ".join(idx.type_view(t)["name"] for t in entry.types)
     aliases = "; ".join(entry.aliases)
-    page = f"{public_root()}/id/{entry.id}"
+    page = persistent_or_site(f"/id/{entry.id}")
     wikidata = (f' · <a href="https://www.wikidata.org/wiki/{escape(entry.qid)}" '
                 f'target="_blank">{escape(entry.qid)}</a>') if entry.qid else ""
     body = (

@@ -10,13 +10,14 @@ suggests near matches. The same scheme covers ``/claim/…``, ``/source/…``, `
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request
 from rdflib import URIRef
 
+from lodpub.errors import NotAcceptable, NotFound
+from lodpub.formats import DOCUMENT_FORMATS, Format, by_extension
 from lodpub.namespaces import (
     BASE,
     GRAPH_CLAIMS,
@@ -27,12 +28,12 @@ from lodpub.namespaces import (
     GRAPH_WIKIDATA,
     ONTOLOGY_IRI,
 )
+from lodpub.web import documents
+from lodpub.web.http import negotiate
+from lodpub.web.http.conditional import conditional
 from lodpub.web.http.links import local_url, page_url
-from lodpub.web.views import documents
+from lodpub.web.publication import labels, publication
 from lodpub.web.views.describe import known_iri
-from lodpub.web.views.labels import labels
-from lodpub.web.views.memo import per_release
-from lodpub.web.views.rdfdocs import DOC_FORMATS, FORMAT_BY_EXT, MEDIA_ALIASES, DocFormat
 
 # The contract's named graphs answer even when a release leaves one empty (e.g. no reasoning).
 NAMED_GRAPHS = {str(g) for g in (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_INFERRED,
@@ -79,50 +80,38 @@ KNOWN_IRIS = """SELECT DISTINCT ?x WHERE {
   FILTER(isIRI(?x) && STRSTARTS(STR(?x), "%s")) }"""
 
 
-def _split(path: str) -> tuple[str, DocFormat | None]:
-    """``id/iraq.ttl`` -> (``id/iraq``, Turtle); without a known extension -> (path, None)."""
+def _split(path: str) -> tuple[str, Format | None]:
+    """``id/iraq.ttl`` -> (``id/iraq``, Turtle); without a document extension -> (path, None)."""
     stem, dot, ext = path.rpartition(".")
-    if dot and ext in FORMAT_BY_EXT and "/" not in ext:
-        return stem, FORMAT_BY_EXT[ext]
+    fmt = by_extension(ext) if dot and "/" not in ext else None
+    if fmt in DOCUMENT_FORMATS:
+        return stem, fmt
     return path, None
 
 
-def negotiate() -> DocFormat | None:
-    """The document format the client prefers (HTML when it states no preference)."""
-    wanted = request.args.get("format", "")
-    if wanted in FORMAT_BY_EXT:
-        return FORMAT_BY_EXT[wanted]
-    if not request.headers.get("Accept"):
-        return FORMAT_BY_EXT["html"]
-    offers = [f.media_type for f in DOC_FORMATS] + list(MEDIA_ALIASES)
-    best = request.accept_mimetypes.best_match(offers)
-    if best is None:
-        return None
-    ext = MEDIA_ALIASES.get(best) or next(f.ext for f in DOC_FORMATS if f.media_type == best)
-    return FORMAT_BY_EXT[ext]
+def choose_document(what: str) -> Format:
+    """The document format the client asks for (``?format=`` or Accept; HTML by default)."""
+    return negotiate.choose(DOCUMENT_FORMATS, what, accept=request.headers.get("Accept"),
+                            requested=request.args.get("format"))
 
 
-def link_header(path: str, current: DocFormat | None) -> str:
+def link_header(path: str, current: Format | None) -> str:
     """``Link`` header naming every document of ``path`` (and the licence)."""
     parts = [
-        f'<{local_url(BASE + path)}.{f.ext}>; rel="alternate"; type="{f.media_type}"'
-        for f in DOC_FORMATS
+        f'<{local_url(BASE + path)}.{f.extension}>; rel="alternate"; type="{f.media_type}"'
+        for f in DOCUMENT_FORMATS
         if f is not current
     ]
     if current is not None:
         parts.append(f'<{local_url(BASE + path)}>; rel="describes"')
-    parts.append(f'<{current_app.extensions["lodpub"].settings.license}>; rel="license"')
+    parts.append(f'<{publication().settings.license}>; rel="license"')
     return ", ".join(parts)
 
 
 def see_other(path: str) -> Response:
     """303 from the thing to the document the client asked for, or 406 with the choices."""
-    fmt = negotiate()
-    if fmt is None:
-        choices = ", ".join(f.media_type for f in DOC_FORMATS)
-        abort(406, description=f"{BASE + path} is available as {choices}; "
-                               "send one of them in Accept or add an extension to the URL")
-    target = f"{local_url(BASE + path)}.{fmt.ext}"
+    fmt = choose_document(BASE + path)
+    target = f"{local_url(BASE + path)}.{fmt.extension}"
     kept = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
     if kept:  # keep ?page=… and the like: the document answers them (format chose it)
         target += "?" + urlencode(kept)
@@ -134,15 +123,19 @@ def see_other(path: str) -> Response:
 
 def known_iris() -> list[str]:
     """Every IRI under BASE in the release (cached per release)."""
-    store = current_app.extensions["lodpub"].store
-    return per_release("iris", lambda: sorted(str(r["x"]) for r in store.select(KNOWN_IRIS % BASE)))
+    store = publication().store
+    return publication().memo(
+        "iris", lambda: sorted(str(r["x"]) for r in store.select(KNOWN_IRIS % BASE)))
 
 
 def not_found(iri: str) -> Response:
     """404 for an IRI the release does not hold: an HTML page with near matches for people."""
-    fmt = negotiate()
-    if fmt is None or fmt.ext != "html":
-        abort(404, description=f"{iri} is not in this release; see {local_url(BASE)} for what is")
+    try:
+        fmt = choose_document(iri)
+    except NotAcceptable:
+        fmt = None
+    if fmt is not Format.HTML:
+        raise NotFound(f"{iri} is not in this release; see {local_url(BASE)} for what is")
     candidates = [i for i in known_iris() if "#" not in i]
     near = difflib.get_close_matches(iri, candidates, n=8, cutoff=0.75)
     lab = labels()
@@ -163,9 +156,9 @@ def serve(path: str) -> Response:
     """Answer a request for ``BASE + path`` (with or without a document extension)."""
     stem, fmt = _split(path)
     if not SAFE_PATH.match(stem):
-        abort(404, description=f"{stem!r} is not a lodpub IRI path")
+        raise NotFound(f"{stem!r} is not a lodpub IRI path")
     iri = BASE + stem
-    store = current_app.extensions["lodpub"].store
+    store = publication().store
     if not (known_iri(store, iri) or iri in NAMED_GRAPHS or documents.is_shape(iri)):
         return not_found(iri)
     if fmt is None:
@@ -173,14 +166,11 @@ def serve(path: str) -> Response:
     return document_headers(documents.render(stem, iri, fmt), stem, fmt)
 
 
-def document_headers(response: Response, path: str, fmt: DocFormat) -> Response:
+def document_headers(response: Response, path: str, fmt: Format) -> Response:
     """A document of ``BASE + path``: ``Link`` alternates, caching, an ETag per release and
     URL, and 304 for a matching ``If-None-Match``."""
     response.headers["Link"] = link_header(path, fmt)
-    response.headers["Cache-Control"] = "public, max-age=300"
-    version = current_app.extensions["lodpub"].version
-    response.set_etag(hashlib.sha256(f"{version} {request.full_path}".encode()).hexdigest()[:32])
-    return response.make_conditional(request)
+    return conditional(response)
 
 
 @bp.get("/ontology")
@@ -198,10 +188,8 @@ def ontology_document(ext: str) -> Response:
 @bp.get("/shapes/")
 def shapes() -> Response:
     """The shapes IRI (``…/shapes/``): 303 to the list of shapes or to shapes.ttl."""
-    fmt = negotiate()
-    if fmt is None:
-        abort(406, description="the shapes are available as HTML or as RDF")
-    response = redirect(f"{local_url(BASE)}shapes.{fmt.ext}", code=303)
+    fmt = choose_document("the shapes")
+    response = redirect(f"{local_url(BASE)}shapes.{fmt.extension}", code=303)
     response.headers["Vary"] = "Accept"
     response.headers["Link"] = link_header("shapes", None)
     return response
@@ -210,10 +198,11 @@ def shapes() -> Response:
 @bp.get("/shapes.<ext>")
 def shapes_document(ext: str) -> Response:
     """Every shape of the release, as a page or in RDF."""
-    if ext not in FORMAT_BY_EXT:
-        abort(404, description=f"no shapes document in format {ext!r}")
-    response = documents.render_shapes(FORMAT_BY_EXT[ext])
-    response.headers["Link"] = link_header("shapes", FORMAT_BY_EXT[ext])
+    fmt = by_extension(ext)
+    if fmt not in DOCUMENT_FORMATS:
+        raise NotFound(f"no shapes document in format {ext!r}")
+    response = documents.render_shapes(fmt)
+    response.headers["Link"] = link_header("shapes", fmt)
     return response
 
 

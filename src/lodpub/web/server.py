@@ -32,7 +32,7 @@ from pathlib import Path
 from flask import Flask
 from waitress.server import create_server
 
-from lodpub.errors import ConfigError, QueryError
+from lodpub.errors import ConfigError, LodpubError
 from lodpub.settings import Settings
 from lodpub.web import create_app
 
@@ -50,7 +50,7 @@ class _StreamCutFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, QueryError):
+        if isinstance(error, LodpubError):
             record.msg, record.args = "answer cut mid-stream: %s", (error,)
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.exc_info = record.exc_text = None

@@ -1,13 +1,14 @@
 """The SPARQL 1.1 Protocol endpoint at /sparql (read-only), and its service description.
 
-One routing function (``endpoint``) and small named steps: ``protocol_request`` reads the
-query and dataset from GET, POST form or POST ``application/sparql-query`` (no I/O), the
-format is negotiated from the query form before anything runs (406 first), the store executes
-it in a worker under the time limit, and the answer is streamed. A browser (HTML ranked first,
-no ``format`` parameter) is sent to the query page, /query, with the same query (303). GET
-answers carry an ETag (release version + request + format) and answer 304 to If-None-Match.
-A complete answer to a repeatable query is marked for the answer cache (``answercache``), which
-this blueprint puts in front of the app: a repeated request skips Flask and the query workers.
+The path of a query is straight: ``protocol_request`` reads the query text and dataset from
+GET, POST form or POST ``application/sparql-query`` (the size checked once, here), the store
+prepares it once (``Store.prepare``: nesting, updates, SERVICE), the format is negotiated from
+its form before anything runs (406 first), and the store executes the prepared query and
+streams the answer. Every error is a ``lodpub.errors`` exception that knows its status
+(``web.http.errors`` renders it). A browser (HTML ranked first, no ``format``) is sent to the
+query page with the same query (303). GET answers carry an ETag (release, request, format) and
+answer 304 to If-None-Match; a complete answer to a repeatable query is marked for the answer
+cache that ``create_app`` puts in front of the app.
 
 Row cap (``max_rows``): a cut result says so in the ``X-Lodpub-Truncated: true`` and
 ``X-Lodpub-Max-Rows`` headers and, in SPARQL JSON and XML, in the body with a standard
@@ -18,43 +19,33 @@ TSV have no place for it: the headers are the signal there.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from flask import Blueprint, Request, Response, current_app, redirect, request
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, Request, Response, redirect, request
 
-from lodpub.errors import Overloaded, QueryError, QueryTimeout
-from lodpub.formats import ResultFormat
-from lodpub.query.scan import scan
-from lodpub.query.store import (
-    DatasetError,
-    NotAcceptable,
-    QueryResult,
-    QuerySyntaxError,
-    ServiceRefused,
-    Unsupported,
+from lodpub.errors import (
+    BadRequest,
+    LodpubError,
+    PayloadTooLarge,
+    UnsupportedMediaType,
     UpdateRefused,
 )
+from lodpub.formats import GRAPH_FORMATS, RESULT_FORMATS
+from lodpub.query.scan import READ_ONLY
+from lodpub.query.store import Dataset, QueryResult
 from lodpub.web.http import negotiate
-from lodpub.web.http.answercache import (
-    CACHEABLE,
-    AnswerCache,
-    AnswerCacheMiddleware,
-    answer_is_stable,
-)
-from lodpub.web.http.links import site_path
-from lodpub.web.http.negotiate import bad_request, service_unavailable
-from lodpub.web.views.servicedesc import service_description
+from lodpub.web.http.answercache import CACHEABLE
+from lodpub.web.http.conditional import etag
+from lodpub.web.http.links import persistent_or_site, site_path
+from lodpub.web.publication import publication
+from lodpub.web.views.servicedesc import describe
 
 bp = Blueprint("sparql", __name__)
 QUERY_FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
-READ_ONLY = ("this endpoint is read-only: SPARQL Update is not accepted here; "
-             "send queries (SELECT, ASK, CONSTRUCT, DESCRIBE) to /sparql")
 
 _RESULTS = {
     "description": "results in the negotiated format (or the service description without a "
@@ -68,6 +59,11 @@ _RESULTS = {
                            "description": "whether the answer came from the answer cache"},
     },
 }
+_ERRORS = {"400": {"description": "malformed query or request, an update, a refused SERVICE, "
+                                  "or a query nested deeper than the limit"},
+           "406": {"description": "no acceptable format"},
+           "413": {"description": "query too large"},
+           "503": {"description": "stopped at the time or memory limit, or busy (Retry-After)"}}
 OPENAPI = {
     "/sparql": {
         "get": {
@@ -82,18 +78,14 @@ OPENAPI = {
                  "description": "json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, trig, "
                                 "nquads (or a media type); overrides Accept"},
             ],
-            "responses": {"200": _RESULTS, "304": {"description": "not modified (ETag)"},
-                          "400": {"description": "malformed query or request, or an update"},
-                          "406": {"description": "no acceptable format"},
-                          "413": {"description": "query too large"},
-                          "503": {"description": "stopped at the time limit, or busy"}},
+            "responses": {"200": _RESULTS, "303": {"description": "browsers: the query page"},
+                          "304": {"description": "not modified (ETag)"}, **_ERRORS},
         },
         "post": {
             "summary": "SPARQL 1.1 query by POST (form or application/sparql-query body)",
             "requestBody": {"content": {QUERY_FORM: {}, QUERY_BODY: {}}},
-            "responses": {"200": _RESULTS,
-                          "400": {"description": "malformed query or request, or an update"},
-                          "415": {"description": "unsupported Content-Type"}},
+            "responses": {"200": _RESULTS, **_ERRORS,
+                          "415": {"description": "unsupported Content-Type or charset"}},
         },
         "options": {"summary": "CORS preflight", "responses": {"204": {"description": "ok"}}},
     }
@@ -108,38 +100,51 @@ class ProtocolRequest:
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
 
+    @property
+    def dataset(self) -> Dataset:
+        """The protocol dataset the request names (empty: the store's own)."""
+        return Dataset(tuple(self.default_graphs), tuple(self.named_graphs))
 
-def _update_refused() -> negotiate.HttpError:
+
+def _update_refused() -> UpdateRefused:
     # SPARQL 1.1 Protocol: an update sent to a query service is a bad request (400)
-    return bad_request("an update was sent to the query endpoint; " + READ_ONLY)
+    return UpdateRefused("an update was sent to the query endpoint; " + READ_ONLY)
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"request too large: queries are limited to {limit} bytes "
+                           "(setting max_query_bytes)")
 
 
 def _single_query(values: list[str]) -> str | None:
     if len(values) > 1:
-        raise bad_request(f"{len(values)} `query` parameters given; send exactly one")
+        raise BadRequest(f"{len(values)} `query` parameters given; send exactly one")
     return values[0] if values else None
 
 
 def _body(req: Request, limit: int) -> str:
     data = req.stream.read(limit + 1)
     if len(data) > limit:
-        raise negotiate.payload_too_large(limit)
+        raise _too_large(limit)
     charset = req.mimetype_params.get("charset", "utf-8")
     if charset.lower().replace("-", "") != "utf8":  # SPARQL 1.1 Protocol 2.1.3: UTF-8 only
-        raise negotiate.HttpError(415, f"application/sparql-query is always UTF-8; this body "
-                                       f"says charset={charset}: send the query in UTF-8")
+        raise UnsupportedMediaType(f"application/sparql-query is always UTF-8; this body "
+                                   f"says charset={charset}: send the query in UTF-8")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise bad_request("the query body is not valid UTF-8") from None
+        raise BadRequest("the query body is not valid UTF-8") from None
 
 
 def protocol_request(req: Request, limit: int) -> ProtocolRequest:
-    """Read the query and dataset of a protocol request, or raise the matching HttpError."""
-    if req.content_length is not None and req.content_length > limit:
-        raise negotiate.payload_too_large(limit)
-    if len(req.query_string) > limit * 3:  # percent-encoding triples a byte at most
-        raise negotiate.payload_too_large(limit)
+    """Read the query and dataset of a protocol request, or raise the client's error.
+
+    The request's size is checked here, once: its Content-Length, the body as read, and the
+    query string (percent-encoding triples a byte at most).
+    """
+    if (req.content_length is not None and req.content_length > limit) \
+            or len(req.query_string) > limit * 3:
+        raise _too_large(limit)
     args = req.args
     if "update" in args:
         raise _update_refused()
@@ -148,13 +153,13 @@ def protocol_request(req: Request, limit: int) -> ProtocolRequest:
         return ProtocolRequest(_single_query(args.getlist("query")),
                                *(args.getlist(g) for g in graphs))
     if not req.mimetype:
-        raise bad_request("POST without Content-Type: use application/sparql-query or "
-                          "application/x-www-form-urlencoded")
+        raise BadRequest("POST without Content-Type: use application/sparql-query or "
+                         "application/x-www-form-urlencoded")
     if req.mimetype == UPDATE_BODY:
         raise _update_refused()
     if req.mimetype == QUERY_BODY:
         if "query" in args:
-            raise bad_request("a query in both the URL and the body; send exactly one")
+            raise BadRequest("a query in both the URL and the body; send exactly one")
         return ProtocolRequest(_body(req, limit), *(args.getlist(g) for g in graphs))
     if req.mimetype == QUERY_FORM:
         form = req.form
@@ -162,58 +167,40 @@ def protocol_request(req: Request, limit: int) -> ProtocolRequest:
             raise _update_refused()
         query = _single_query(form.getlist("query") + args.getlist("query"))
         return ProtocolRequest(query, *(form.getlist(g) + args.getlist(g) for g in graphs))
-    raise negotiate.unsupported_media_type(req.mimetype)
+    raise UnsupportedMediaType(f"unsupported Content-Type {req.mimetype!r}: POST a query as "
+                               "application/sparql-query or application/x-www-form-urlencoded")
 
 
-def _etag(version: str, req: Request, fmt: ResultFormat) -> str:
-    key = f"{version}\0{req.query_string.decode('latin-1')}\0{fmt.name}"
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
-def _execute(pr: ProtocolRequest, fmt: ResultFormat) -> QueryResult:
-    store = current_app.extensions["lodpub"].store
-    try:
-        return store.execute(pr.query, result_format=fmt, default_graph_uris=pr.default_graphs,
-                             named_graph_uris=pr.named_graphs)
-    except (QuerySyntaxError, ServiceRefused, DatasetError, Unsupported) as exc:
-        raise bad_request(str(exc)) from None
-    except UpdateRefused:
-        raise _update_refused() from None
-    except NotAcceptable as exc:
-        raise negotiate.HttpError(406, str(exc)) from None
-    except QueryTimeout as exc:
-        raise service_unavailable(str(exc)) from None
-    except Overloaded as exc:
-        raise service_unavailable(str(exc), retry_after=2) from None
-    except QueryError as exc:
-        raise negotiate.HttpError(500, str(exc)) from None
+def requested_format(req: Request) -> str | None:
+    """The ``format`` (or ``output``) parameter, which wins over Accept."""
+    return req.values.get("format") or req.values.get("output") or None
 
 
 def _answer(pr: ProtocolRequest) -> Response:
-    pub = current_app.extensions["lodpub"]
-    info = scan(pr.query)
-    graph = info.is_graph
-    offered = ResultFormat.graphs() if graph else ResultFormat.results()
-    fmt = negotiate.choose(request, offered, "CONSTRUCT/DESCRIBE" if graph else "SELECT/ASK")
+    pub = publication()
+    query = pub.store.prepare(pr.query or "")
+    offered = GRAPH_FORMATS if query.is_graph else RESULT_FORMATS
+    fmt = negotiate.choose(offered, "CONSTRUCT/DESCRIBE" if query.is_graph else "SELECT/ASK",
+                           accept=request.headers.get("Accept"),
+                           requested=requested_format(request))
     headers = {"Vary": "Accept"}
     if request.method == "GET":
-        etag = _etag(pub.version, request, fmt)
-        if request.if_none_match.contains(etag):
-            return Response(status=304, headers={"ETag": f'"{etag}"', **headers})
-        headers["ETag"] = f'"{etag}"'
-    result = _execute(pr, fmt)
+        tag = etag(request.query_string.decode("latin-1"), fmt.name)
+        if request.if_none_match.contains(tag):
+            return Response(status=304, headers={"ETag": f'"{tag}"', **headers})
+        headers["ETag"] = f'"{tag}"'
+    result = pub.store.execute(query, fmt, dataset=pr.dataset)
     if result.truncated:
         headers["X-Lodpub-Truncated"] = "true"
         headers["X-Lodpub-Max-Rows"] = str(result.max_rows)
-    used = result.format or fmt
-    if result.body is not None and not info.services and answer_is_stable(pr.query):
+    if result.body is not None and query.repeatable:
         request.environ[CACHEABLE] = True  # complete and repeatable: the answer cache may keep it
-    body = result.body if result.body is not None else _noting_a_cut(result.chunks, used)
-    return Response(body, headers=headers, content_type=used.content_type)
+    body = result.body if result.body is not None else _noting_a_cut(result)
+    return Response(body, headers=headers, content_type=fmt.content_type)
 
 
-def _noting_a_cut(chunks: Iterator[bytes], fmt: ResultFormat) -> Iterator[bytes]:
-    """Stream ``chunks``; if the answer is cut (time limit, worker lost), say so at its end.
+def _noting_a_cut(result: QueryResult) -> Iterator[bytes]:
+    """Stream the answer; if it is cut (time or memory limit, worker lost), say so at its end.
 
     The status line went out with the first rows, so the cut itself is signalled the only way
     HTTP allows: the chunked body ends without its last chunk, which clients report as an
@@ -221,23 +208,25 @@ def _noting_a_cut(chunks: Iterator[bytes], fmt: ResultFormat) -> Iterator[bytes]
     comment) says why, for whoever reads what arrived.
     """
     try:
-        yield from chunks
-    except QueryError as exc:
+        yield from result.chunks
+    except LodpubError as exc:
         note = f"lodpub: {exc}; this answer is incomplete"
-        xml = fmt.media_type.endswith("xml")
+        xml = result.format.media_type.endswith("xml")
         yield (f"\n<!-- {note} -->\n" if xml else f"\n# {note}\n").encode("utf-8")
         raise
 
 
-@bp.record_once
-def _install_answer_cache(state: BlueprintSetupState) -> None:
-    """Put the answer cache (``answercache``) in front of the app, unless it is turned off."""
-    pub = state.app.extensions["lodpub"]
-    if pub.settings.result_cache_bytes > 0:
-        cache = AnswerCache(pub.settings.result_cache_bytes)
-        state.app.extensions["lodpub.answer_cache"] = cache
-        state.app.wsgi_app = AnswerCacheMiddleware(  # type: ignore[method-assign]
-            state.app.wsgi_app, cache, pub.version, pub.settings.max_query_bytes)
+def service_description() -> Response:
+    """The negotiated service description (Turtle unless asked otherwise)."""
+    pub = publication()
+    fmt = negotiate.choose(GRAPH_FORMATS, "the service description",
+                           accept=request.headers.get("Accept"),
+                           requested=requested_format(request))
+    graph = describe(persistent_or_site("/sparql"), pub.graph_counts(),
+                     union=pub.union_default_graph, federated=bool(pub.settings.service_allowlist),
+                     in_dataset=pub.release is not None)
+    return Response(graph.serialize(format=fmt.rdflib_name), content_type=fmt.content_type,
+                    headers={"Vary": "Accept"})
 
 
 @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
@@ -245,24 +234,20 @@ def endpoint() -> Response:
     """SPARQL 1.1 Protocol: query by GET or POST; the service description when no query."""
     if request.method == "OPTIONS":
         return Response(status=204)
-    pub = current_app.extensions["lodpub"]
+    pub = publication()
     pr = protocol_request(request, pub.settings.max_query_bytes)
+    accept = request.headers.get("Accept")
     if pr.query is None:
         if request.method == "POST":
-            raise bad_request("no `query` given: POST a query as application/sparql-query "
-                              "or as the `query` field of a form")
-        if negotiate.prefers_html(request):
+            raise BadRequest("no `query` given: POST a query as application/sparql-query "
+                             "or as the `query` field of a form")
+        if negotiate.prefers_html(accept):
             return redirect(site_path("/query"), code=303)  # public_url's path included
-        return service_description(pub, request)
+        return service_description()
     if not pr.query.strip():
-        raise bad_request("the `query` parameter is empty")
-    if len(pr.query.encode("utf-8")) > pub.settings.max_query_bytes:
-        raise negotiate.payload_too_large(pub.settings.max_query_bytes)
-    if request.method == "GET" and _browser_wants_page(request):
+        raise BadRequest("the `query` parameter is empty")
+    if request.method == "GET" and not requested_format(request) \
+            and negotiate.prefers_html(accept):  # a browser following a /sparql?query= link
         return redirect(site_path("/query?" + urlencode({"query": pr.query})), code=303)
     return _answer(pr)
 
-
-def _browser_wants_page(req: Request) -> bool:
-    """A browser following a /sparql?query=… link (no format asked for) gets the query page."""
-    return not (req.args.get("format") or req.args.get("output")) and negotiate.prefers_html(req)

@@ -6,9 +6,9 @@ app's WSGI callable and keys on exactly those, plus the version, so a repeated r
 answered with the bytes and headers the app gave the first time, without Flask, the protocol
 code or a query worker (the per-request cost of a tiny query, measured in
 bench/profile_request.py). The app decides what may be kept: the /sparql view marks a
-complete answer (one that was not streamed) whose query has no SERVICE and no function that
-gives a new value each time (RAND, NOW, UUID, STRUUID, BNODE); errors, timeouts, redirects,
-304s and streamed answers are never marked, so never kept.
+complete answer (one that was not streamed) to a repeatable query (``PreparedQuery.repeatable``:
+no SERVICE, no function that gives a new value each time); errors, timeouts, redirects, 304s
+and streamed answers are never marked, so never kept. ``create_app`` installs it.
 
 Requests with ``If-None-Match`` (the app answers 304 itself, cheaply), without a
 Content-Length on POST, or larger than ``max_query_bytes`` go straight to the app. Answers carry
@@ -19,7 +19,6 @@ Content-Length on POST, or larger than ``max_query_bytes`` go straight to the ap
 from __future__ import annotations
 
 import io
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -29,17 +28,6 @@ CACHEABLE = "lodpub.answer_cacheable"  # environ flag the /sparql view sets on a
 HEADER = "X-Lodpub-Cache"
 PATH = "/sparql"
 ENTRY_OVERHEAD = 200  # bytes counted per entry beyond its key and body (objects, headers)
-VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
-
-
-def answer_is_stable(query: str) -> bool:
-    """Whether ``query`` gives the same answer every time on the same data (no RAND(), NOW()…).
-
-    A word in a string or an IRI that looks like such a call only costs a cache entry.
-    """
-    return VOLATILE.search(query) is None
-
-
 @dataclass(frozen=True)
 class Answer:
     """A complete answer as the app gave it: status line, headers and body."""

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from lodpub.namespaces import SOURCE, XSD
-from lodpub.web.http.links import curie, is_local, page_url
-from lodpub.web.views.memo import per_release
+from lodpub.namespaces import SOURCE, XSD, curie
+from lodpub.web.views.links import Links, is_local
 
 LABEL_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -66,16 +64,23 @@ class TermView:
     local: bool = False  # minted by lodpub (has a page here)
 
 
-class Labels:
-    """Every label of one release, held in memory (small: one string per labelled IRI)."""
+def load_labels(store) -> dict[str, str]:
+    """Every label of the release (small: one string per labelled IRI), English preferred."""
+    found: dict[str, str] = {}
+    for row in store.select(LABEL_QUERY):
+        key = str(row["s"])
+        # Prefer an English-tagged label over a plain one; keep the first otherwise.
+        if key not in found or getattr(row["label"], "language", None) == "en":
+            found[key] = str(row["label"])
+    return found
 
-    def __init__(self, store) -> None:
-        self._labels: dict[str, str] = {}
-        for row in store.select(LABEL_QUERY):
-            key = str(row["s"])
-            # Prefer an English-tagged label over a plain one; keep the first otherwise.
-            if key not in self._labels or getattr(row["label"], "language", None) == "en":
-                self._labels[key] = str(row["label"])
+
+class Labels:
+    """Labels for the terms a page shows, and where each links to on one site."""
+
+    def __init__(self, labels: dict[str, str], links: Links | None = None) -> None:
+        self._labels = labels
+        self.links = links or Links()
 
     def label(self, iri: str) -> str:
         """The label of ``iri``, else a readable fallback (sentence number, CURIE)."""
@@ -100,7 +105,7 @@ class Labels:
     def view(self, term: Node) -> TermView:
         """A ``TermView`` of an rdflib term."""
         if isinstance(term, URIRef):
-            return TermView(self.label(term), "iri", page_url(term), str(term),
+            return TermView(self.label(term), "iri", self.links.page_url(term), str(term),
                             local=is_local(term))
         if isinstance(term, BNode):
             return TermView("(unnamed node)", "bnode")
@@ -118,8 +123,3 @@ def literal_note(term: Literal) -> str:
     if term.datatype is not None and term.datatype != XSD.string:
         return curie(term.datatype)
     return ""
-
-
-def labels() -> Labels:
-    """The ``Labels`` of the release the current app serves (built on first use)."""
-    return per_release("labels", lambda: Labels(current_app.extensions["lodpub"].store))

@@ -1,14 +1,14 @@
 """Ontology documentation joined to the data: terms, alignments, SHACL shapes, usage, examples.
 
 The TBox comes from ``graph:ontology`` in the store; the shapes are read from the release's
-``shapes.ttl`` (the store does not hold them). Both are parsed once per release.
+``shapes.ttl`` (the store does not hold them). The web layer parses both once per release and
+passes them in.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 
@@ -25,8 +25,6 @@ from lodpub.namespaces import (
     SKOS,
 )
 from lodpub.web.views.labels import Labels, TermView
-from lodpub.web.views.memo import per_release
-from lodpub.web.views.rdfdocs import ontology_graph
 from lodpub.web.views.shapedoc import ShapeDoc, shapes_for
 
 ALIGNMENTS = (OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf,
@@ -61,15 +59,8 @@ class TermDoc:
     examples: list[tuple[TermView, ...]] = field(default_factory=list)
 
 
-def parsed(kind: str) -> Graph:
-    """The ontology (``kind="ontology"``) or shapes graph of the served release, cached."""
-    publication = current_app.extensions["lodpub"]
-    if kind == "ontology":
-        return per_release("ontology", lambda: ontology_graph(publication.store))
-    return per_release("shapes", lambda: _shapes(publication.release))
-
-
-def _shapes(release) -> Graph:
+def read_shapes(release) -> Graph:
+    """The release's shapes.ttl as a graph (empty without a release)."""
     graph = Graph()
     path = release.path / "shapes.ttl" if release is not None else None
     if path is not None and path.is_file():
@@ -93,9 +84,8 @@ def _named(onto: Graph, node, labels: Labels) -> list[TermView]:
     return []
 
 
-def term_doc(store, labels: Labels, term: URIRef) -> TermDoc:
+def term_doc(store, labels: Labels, onto: Graph, shapes: Graph, term: URIRef) -> TermDoc:
     """The documentation of ``term`` with its shapes, usage count and examples."""
-    onto = parsed("ontology")
     doc = TermDoc(str(term), labels.label(term), term_kind(onto, term))
     doc.definitions = [str(d) for p in DEFINITIONS for d in onto.objects(term, p)]
     doc.notes = sorted(str(n) for p in NOTES for n in onto.objects(term, p))
@@ -106,7 +96,7 @@ def term_doc(store, labels: Labels, term: URIRef) -> TermDoc:
     doc.subterms = sorted((labels.view(s) for p in (RDFS.subClassOf, RDFS.subPropertyOf)
                            for s in onto.subjects(p, term) if isinstance(s, URIRef)),
                           key=lambda v: v.text)
-    doc.shapes = shapes_for(parsed("shapes"), onto, term, doc.kind == "class")
+    doc.shapes = shapes_for(shapes, onto, term, doc.kind == "class")
     _usage(store, labels, doc)
     return doc
 
@@ -155,9 +145,8 @@ class OntologyDoc:
     groups: list[tuple[str, list[tuple[TermView, str, int]]]]  # kind, [(term, definition, count)]
 
 
-def ontology_doc(store, labels: Labels) -> OntologyDoc:
+def ontology_doc(store, labels: Labels, onto: Graph) -> OntologyDoc:
     """Documentation of the whole ontology with each term's definition and instance count."""
-    onto = parsed("ontology")
     metadata = [(labels.view(p), labels.view(o))
                 for p, o in sorted(onto.predicate_objects(ONTOLOGY_IRI))]
     counts = {str(r["c"]): int(r["n"]) for r in store.select(

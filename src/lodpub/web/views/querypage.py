@@ -1,8 +1,11 @@
 """The browser query page's logic: example queries from ``lodpub/queries/*.rq`` and running one.
 
 Each example file starts with comment lines ``# title: …`` and ``# description: …``; the rest
-is the query. Results come back through the store as SPARQL JSON (which keeps the column
-order) or, for CONSTRUCT/DESCRIBE, as a graph shown as subject/predicate/object rows.
+is the query. A query runs through the store under the endpoint's limits (time, memory,
+SERVICE), and the page reads no more of its answer than it shows: SELECT rows are capped in
+the engine at ``MAX_SHOWN`` (+1, to know there are more), a CONSTRUCT/DESCRIBE graph is read
+as N-Triples up to ``MAX_SHOWN`` triples and the rest of the stream is left to the workers. The
+full answer is one click away, in every format, from /sparql.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from lodpub.errors import LodpubError, Overloaded, QueryTimeout
-from lodpub.formats import ResultFormat
-from lodpub.query.scan import scan
-from lodpub.terms import from_sparql_json
+from lodpub.errors import LodpubError
+from lodpub.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
+from lodpub.query.scan import PreparedQuery, service_endpoints
+from lodpub.terms import from_oxigraph, from_sparql_json
 from lodpub.web.views.labels import Labels, TermView
 
 QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"  # src/lodpub/queries
@@ -40,6 +43,7 @@ class Outcome:
     columns: list[str] = field(default_factory=list)
     rows: list[list[TermView | None]] = field(default_factory=list)
     total: int = 0
+    more: bool = False  # there is more than is shown (the full answer is in the downloads)
     boolean: bool | None = None
     error: str = ""
     status: int = 200
@@ -85,14 +89,14 @@ def wikidata_examples() -> list[Example]:
     """The queries written in Wikidata's model (graph:wikidata); federated ones are left out
     because they need an allow-listed SERVICE and the network."""
     found = load_examples(QUERIES_DIR / "wikidata", prefix="wikidata/")
-    return [e for e in found if scan(e.text).services == []]
+    return [e for e in found if "service" not in e.text.casefold()
+            or not service_endpoints(e.text)]
 
 
-def download_links(query: str, form: str, script_root: str) -> list[tuple[str, str]]:
-    """(label, URL) of the result in every format /sparql offers for this kind of query."""
-    graph = form in ("CONSTRUCT", "DESCRIBE")
-    formats = [f for f in ResultFormat if f.is_graph == graph]
-    return [(f.label, f"{script_root}/sparql?" + urlencode({"query": query, "format": f.names[0]}))
+def download_links(form: str, query: str, root: str) -> list[tuple[str, str]]:
+    """(label, URL) of the answer in every format /sparql offers for this kind of query."""
+    formats = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS
+    return [(f.label, f"{root}/sparql?" + urlencode({"query": query, "format": f.names[0]}))
             for f in formats]
 
 
@@ -102,29 +106,59 @@ def _cell(binding: dict | None, labels: Labels) -> TermView | None:
     return labels.view(from_sparql_json(binding))
 
 
-def run(store, labels: Labels, query: str, timeout: float | None) -> Outcome:
-    """Run ``query`` and shape its result for the HTML table (errors become a message)."""
-    outcome = Outcome(form=scan(query).form or "")
+def _first_triples(chunks, limit: int) -> tuple[list, bool]:
+    """The first ``limit`` triples of an N-Triples stream, and whether more followed."""
+    import pyoxigraph as ox
+
+    lines: list[bytes] = []
+    buffer = b""
+    more = False
     try:
-        if outcome.form in ("CONSTRUCT", "DESCRIBE"):
-            triples = sorted(store.construct(query, timeout=timeout))
+        for chunk in chunks:
+            buffer += chunk
+            *complete, buffer = buffer.split(b"\n")
+            lines.extend(line for line in complete if line.strip())
+            if len(lines) > limit:
+                more = True
+                break
+    finally:
+        getattr(chunks, "close", lambda: None)()  # the workers drain or stop the rest
+    if buffer.strip() and len(lines) <= limit:
+        lines.append(buffer)
+    text = b"\n".join(lines[:limit]) + b"\n"
+    triples = [tuple(from_oxigraph(t) for t in (q.subject, q.predicate, q.object))
+               for q in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)]
+    return triples, more
+
+
+def run(store, labels: Labels, query: PreparedQuery, timeout: float | None) -> Outcome:
+    """Run ``query`` and shape what the page shows of it (errors become a message)."""
+    outcome = Outcome(form=query.form)
+    try:
+        if query.is_graph:
+            result = store.execute(query, Format.NTRIPLES, timeout=timeout)
+            triples, outcome.more = _first_triples(result.chunks, MAX_SHOWN)
             outcome.columns = ["subject", "predicate", "object"]
             outcome.total = len(triples)
-            outcome.rows = [[labels.view(t) for t in triple] for triple in triples[:MAX_SHOWN]]
+            outcome.rows = [[labels.view(t) for t in triple] for triple in sorted(triples)]
             return outcome
-        result = store.execute(query, result_format=ResultFormat.JSON, timeout=timeout)
+        result = store.execute(query, Format.JSON, timeout=timeout, max_rows=MAX_SHOWN)
         data = json.loads(result.read())
-        outcome.truncated = result.truncated
     except LodpubError as exc:
-        outcome.error = str(exc)
-        outcome.status = 503 if isinstance(exc, QueryTimeout | Overloaded) else 400
-        return outcome
+        return error_outcome(outcome, exc)
     if "boolean" in data:
         outcome.boolean = bool(data["boolean"])
         return outcome
     outcome.columns = data["head"].get("vars", [])
     bindings = data["results"]["bindings"]
     outcome.total = len(bindings)
-    outcome.rows = [[_cell(row.get(c), labels) for c in outcome.columns]
-                    for row in bindings[:MAX_SHOWN]]
+    outcome.more = result.truncated
+    outcome.rows = [[_cell(row.get(c), labels) for c in outcome.columns] for row in bindings]
+    return outcome
+
+
+def error_outcome(outcome: Outcome, exc: LodpubError) -> Outcome:
+    """The page's outcome for a query that failed: the message and the error's own status."""
+    outcome.error = exc.public_message
+    outcome.status = exc.status
     return outcome

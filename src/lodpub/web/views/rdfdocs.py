@@ -8,10 +8,10 @@ about it, so a program that follows an IRI gets the provenance along with the fa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 
+from lodpub.formats import Format
 from lodpub.namespaces import (
     DATASET_IRI,
     DCTERMS,
@@ -24,34 +24,6 @@ from lodpub.namespaces import (
     VOID,
     bind_prefixes,
 )
-
-
-@dataclass(frozen=True)
-class DocFormat:
-    """One format a resource's document is served in."""
-
-    ext: str
-    media_type: str
-    rdflib_name: str  # "" for HTML
-    label: str
-
-
-DOC_FORMATS = (
-    DocFormat("html", "text/html", "", "HTML"),
-    DocFormat("ttl", "text/turtle", "turtle", "Turtle"),
-    DocFormat("jsonld", "application/ld+json", "json-ld", "JSON-LD"),
-    DocFormat("nt", "application/n-triples", "nt", "N-Triples"),
-    DocFormat("rdf", "application/rdf+xml", "xml", "RDF/XML"),
-)
-FORMAT_BY_EXT = {f.ext: f for f in DOC_FORMATS}
-# Media types clients send that mean one of our formats.
-MEDIA_ALIASES = {
-    "application/xhtml+xml": "html",
-    "application/json": "jsonld",
-    "application/x-turtle": "ttl",
-    "text/plain": "nt",
-    "application/xml": "rdf",
-}
 
 # One level of a thing's description: its triples, and those of blank objects.
 LEVEL_QUERY = """CONSTRUCT { ?x ?p ?o . ?o ?bp ?bo } WHERE {
@@ -131,7 +103,7 @@ def add_document_metadata(graph: Graph, doc_iri: str, topic: str, license_url: s
     graph.add((doc, SCHEMA.version, Literal(version)))
 
 
-def serialize(graph: Graph, fmt: DocFormat) -> bytes:
+def serialize(graph: Graph, fmt: Format) -> bytes:
     """``graph`` in format ``fmt`` (UTF-8 bytes)."""
     bind_prefixes(graph)
     if fmt.rdflib_name == "json-ld":

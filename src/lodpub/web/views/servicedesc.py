@@ -1,39 +1,25 @@
-"""The SPARQL 1.1 Service Description answered by GET /sparql without a query.
+"""The SPARQL 1.1 Service Description of the endpoint, as a graph (no HTTP here).
 
-``sd:endpoint`` is the URL actually served (``public_url`` if set, else the request's own URL),
-the supported result formats are the ``ResultFormat`` members, and the default dataset carries
-VoID triple counts for the default graph and each named graph.
+``sd:endpoint`` is the URL the endpoint is served at (the web layer decides it: ``public_url``,
+a trusted host, or the persistent IRI); the result formats are the table's
+(``lodpub.formats``), and the default dataset carries VoID triple counts for the default graph
+and each named graph.
 """
 
 from __future__ import annotations
 
-from flask import Request, Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from lodpub.formats import ResultFormat
+from lodpub.formats import GRAPH_FORMATS, RESULT_FORMATS
 from lodpub.namespaces import DATASET_IRI, SD, VOID
-from lodpub.web.http import negotiate
-
-RDFLIB_FORMATS = {
-    ResultFormat.TURTLE: "turtle", ResultFormat.NTRIPLES: "nt", ResultFormat.JSONLD: "json-ld",
-    ResultFormat.RDFXML: "xml", ResultFormat.TRIG: "trig", ResultFormat.NQUADS: "nquads",
-}
 
 
-def endpoint_url(settings, req: Request) -> str:
-    """The URL this endpoint is served at."""
-    if settings.public_url:
-        return settings.public_url.rstrip("/") + "/sparql"
-    return req.base_url
-
-
-def _dataset(g: Graph, pub) -> BNode:
+def _dataset(g: Graph, counts: dict[str | None, int], in_dataset: bool) -> BNode:
     dataset = BNode()
     g.add((dataset, RDF.type, SD.Dataset))
-    if pub.release is not None:
+    if in_dataset:
         g.add((dataset, VOID.inDataset, DATASET_IRI))
-    counts = pub.graph_counts()
     default = BNode()
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
@@ -49,8 +35,9 @@ def _dataset(g: Graph, pub) -> BNode:
     return dataset
 
 
-def describe(pub, url: str) -> Graph:
-    """The service description graph for the endpoint at ``url``."""
+def describe(url: str, counts: dict[str | None, int], *, union: bool, federated: bool,
+             in_dataset: bool) -> Graph:
+    """The service description graph of the endpoint at ``url``."""
     g = Graph()
     g.bind("sd", SD)
     g.bind("void", VOID)
@@ -58,18 +45,11 @@ def describe(pub, url: str) -> Graph:
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, service))
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    for fmt in ResultFormat:
+    for fmt in (*RESULT_FORMATS, *GRAPH_FORMATS):
         g.add((service, SD.resultFormat, URIRef(fmt.iri)))
-    if pub.union_default_graph:
+    if union:
         g.add((service, SD.feature, SD.UnionDefaultGraph))
-    if pub.settings.service_allowlist:
+    if federated:
         g.add((service, SD.feature, SD.BasicFederatedQuery))
-    g.add((service, SD.defaultDataset, _dataset(g, pub)))
+    g.add((service, SD.defaultDataset, _dataset(g, counts, in_dataset)))
     return g
-
-
-def service_description(pub, req: Request) -> Response:
-    """The negotiated service description response (Turtle unless asked otherwise)."""
-    fmt = negotiate.choose(req, ResultFormat.graphs(), "the service description")
-    body = describe(pub, endpoint_url(pub.settings, req)).serialize(format=RDFLIB_FORMATS[fmt])
-    return Response(body, content_type=fmt.content_type, headers={"Vary": "Accept"})

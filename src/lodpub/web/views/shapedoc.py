@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
-from lodpub.namespaces import SH
-from lodpub.web.http.links import curie
+from lodpub.namespaces import SH, curie
 
 
 @dataclass

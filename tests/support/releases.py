@@ -1,8 +1,11 @@
-"""A small release directory shaped like the contract, for the web page tests.
+"""The tiny release (one for the whole suite) and the ``serve --data`` file, written inline.
 
-The data is tiny and inline so each test can say exactly what it expects; it includes a hostile
-label (markup and script) that every page must render inert. The tests of the real release use
-the session ``release`` fixture instead.
+The data is tiny so each test can say exactly what it expects; it includes a hostile label
+(markup and script) that every page must render inert, and a thing with more statements than
+one page shows. ``write_release`` lays it out as the contract says (release.json, lodpub.trig,
+void.ttl, shapes.ttl, the source text, dist/current). ``DATA_TRIG`` has a default graph of its
+own and two named graphs, for ``serve --data``. The tests of the real release use the session
+``release`` fixture of conftest instead.
 """
 
 from __future__ import annotations
@@ -10,6 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+
+import pyoxigraph as ox
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+DATA_TRIG = FIXTURES / "sparql" / "data.trig"
+EX = "http://example.org/"
+BASE = "https://w3id.org/lodpub/"
+FACTS = BASE + "graph/facts"
+CLAIMS = BASE + "graph/claims"
+KH = BASE + "id/kataib-hezbollah"
 
 SOURCE_TEXT = (
     "[H2]Armed groups\n"
@@ -215,19 +228,40 @@ def busy_trig() -> str:
 
 
 
+VOID = """@prefix void: <http://rdfs.org/ns/void#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+<https://w3id.org/lodpub/dataset> a void:Dataset, dcat:Dataset ;
+  dct:title "lodpub test dataset"@en ;
+  dct:description "A tiny dataset for lodpub's tests."@en ;
+  dct:license <https://creativecommons.org/licenses/by/4.0/> ;
+  void:sparqlEndpoint <https://w3id.org/lodpub/sparql> ;
+  void:dataDump <https://w3id.org/lodpub/downloads/lodpub.trig> ;
+  void:triples TRIPLES .
+"""
+
+
+def release_trig(hostile: bool = True) -> str:
+    """The tiny release's TriG (with or without the hostile markup)."""
+    text = TRIG.replace("HOSTILE", HOSTILE.replace('"', '\\"') if hostile else "Hostile group")
+    return text + busy_trig()
+
+
 def write_release(root: Path, *, hostile: bool = True) -> Path:
-    """Write a release directory under ``root`` and return its path.
+    """Write the tiny release under ``root``/dist/releases, point dist/current at it, return it.
 
     With ``hostile`` the label and description of ``id:hostile`` (and a claim's quote) carry
     markup and script, escaped for TriG.
     """
-    text = TRIG.replace("HOSTILE", HOSTILE.replace('"', '\\"') if hostile else "Hostile group")
-    text += busy_trig()
+    text = release_trig(hostile)
+    triples = len(list(ox.parse(text.encode(), format=ox.RdfFormat.TRIG)))
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    release = root / f"0.1.0-{digest}"
+    release = root / "dist" / "releases" / f"0.1.0-{digest}"
     (release / "sources").mkdir(parents=True)
     files = {
         "lodpub.trig": ("TriG", "application/trig", text),
+        "void.ttl": ("Turtle", "text/turtle", VOID.replace("TRIPLES", str(triples))),
         "shapes.ttl": ("Turtle", "text/turtle", SHAPES),
         "shacl-report.txt": ("text", "text/plain", REPORT_TXT),
         "sources/doc.txt": ("text", "text/plain", SOURCE_TEXT),
@@ -238,13 +272,17 @@ def write_release(root: Path, *, hostile: bool = True) -> Path:
         entries.append({"name": name, "format": fmt, "media_type": media,
                         "size": len(body.encode()),
                         "sha256": hashlib.sha256(body.encode()).hexdigest(),
-                        "description": name})
+                        "description": name, **({"triples": triples} if name == "lodpub.trig"
+                                                else {})})
     manifest = {
-        "version": release.name, "input_digest": digest, "base": "https://w3id.org/lodpub/",
+        "version": release.name, "input_digest": digest, "base": BASE,
         "graphs": {}, "files": entries, "conforms": True,
         "sources": [{"id": "doc", "file": "sources/doc.txt"}],
     }
     (release / "release.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    (release / "SHA256SUMS").write_text("".join(
+        f"{e['sha256']}  {e['name']}\n" for e in entries), encoding="utf-8")
+    (root / "dist" / "current").symlink_to(release.relative_to(root / "dist"))
     return release
 
 
@@ -253,76 +291,3 @@ def write_data_file(root: Path) -> Path:
     path = root / "hostile.trig"
     path.write_text(TRIG.replace("HOSTILE", HOSTILE.replace('"', '\\"')), encoding="utf-8")
     return path
-
-
-class Links:
-    """Every ``<a href>`` of an HTML page with its text, and the page's ids (no regexes)."""
-
-    def __init__(self, html: str) -> None:
-        from html.parser import HTMLParser
-
-        self.links: list[tuple[str, str]] = []
-        self.ids: set[str] = set()
-        self.scripts: list[tuple[dict, str]] = []
-        outer = self
-
-        class _Parser(HTMLParser):
-            href: str | None = None
-            text: list[str] = []
-            script: dict | None = None
-
-            def handle_starttag(self, tag, attrs):
-                attrs = dict(attrs)
-                if "id" in attrs:
-                    outer.ids.add(attrs["id"])
-                if tag == "a" and "href" in attrs:
-                    self.href, self.text = attrs["href"], []
-                if tag == "script":
-                    self.script, self.text = attrs, []
-
-            def handle_data(self, data):
-                self.text.append(data)
-
-            def handle_endtag(self, tag):
-                if tag == "a" and self.href is not None:
-                    outer.links.append((self.href, "".join(self.text).strip()))
-                    self.href = None
-                if tag == "script" and self.script is not None:
-                    outer.scripts.append((self.script, "".join(self.text)))
-                    self.script = None
-
-        _Parser().feed(html)
-
-    def hrefs(self) -> list[str]:
-        """Every link target."""
-        return [href for href, _ in self.links]
-
-    def href_of(self, text: str) -> str:
-        """The target of the first link whose text is ``text``."""
-        return next(href for href, label in self.links if label == text)
-
-
-def parse_rdf(text: str, media_type: str):
-    """Parse a response body into an rdflib Graph with pyoxigraph (any of our RDF formats).
-
-    rdflib's own JSON-LD parser emits a DeprecationWarning, which the suite turns into an error.
-    """
-    import pyoxigraph as ox
-    from rdflib import Graph
-
-    from lodpub.terms import from_oxigraph as term
-
-    graph = Graph()
-    for quad in ox.parse(text, format=ox.RdfFormat.from_media_type(media_type)):
-        graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
-    return graph
-
-
-def make_app(release=None, data_files=(), **settings):
-    """A lodpub app for ``release`` (or ``data_files``); one query worker unless told."""
-    from lodpub.settings import load_settings
-    from lodpub.web import create_app
-
-    dist = release.path.parent if release is not None else Path(data_files[0]).parent
-    values = load_settings(dist_dir=dist, **{"workers": 1, **settings})
-    return create_app(values, release=release, data_files=data_files)

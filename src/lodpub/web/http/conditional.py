@@ -1,0 +1,37 @@
+"""Validators for everything lodpub answers: one ETag rule, 304 for a matching If-None-Match.
+
+A release never changes while it is served, so an answer is identified by the release version
+and what the request asked for (its path and query string, the negotiated format, the site
+root its links were built on). ``etag`` computes that identity; ``conditional`` puts it on a
+response with ``Cache-Control`` and answers 304 when the client already holds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, request
+
+CACHE_CONTROL = "public, max-age=300"
+
+
+def etag(*parts: str) -> str:
+    """The ETag (without quotes) of an answer of the served release identified by ``parts``."""
+    from lodpub.web.publication import publication
+
+    key = "\0".join((publication().version, *parts))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def page_etag() -> str:
+    """The ETag of a page or document: the request's path and query on this site root."""
+    from lodpub.web.http.links import site_root
+
+    return etag(request.full_path, site_root())
+
+
+def conditional(response: Response, tag: str | None = None) -> Response:
+    """``response`` with its ETag and Cache-Control, or 304 if the client holds it already."""
+    response.set_etag(tag or page_etag())
+    response.headers.setdefault("Cache-Control", CACHE_CONTROL)
+    return response.make_conditional(request)

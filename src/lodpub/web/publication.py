@@ -1,0 +1,104 @@
+"""What the app serves, and the typed accessors the blueprints use to reach it.
+
+``Publication`` holds the settings, the release (or the data files of ``serve --data``) and the
+store every query goes through; ``create_app`` puts one on the app, and ``publication()``
+returns it for the current request. A release never changes while it is served, so whatever
+pages derive from it is kept once per release (``memo``), and once per site root when it holds
+links (``per_site=True``): nothing kept ever depends on one client's request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TypeVar
+
+from flask import current_app
+
+from lodpub.query.store import Store
+from lodpub.release import Release
+from lodpub.settings import Settings
+from lodpub.web.views.labels import Labels, load_labels
+
+T = TypeVar("T")
+EXTENSION = "lodpub"
+
+
+@dataclass
+class Publication:
+    """Settings, release (or data files) and store of one app; see the module docstring."""
+
+    settings: Settings
+    release: Release | None
+    store: Store
+    data_files: tuple[Path, ...] = ()
+    _memo: dict = field(default_factory=dict, repr=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @cached_property
+    def version(self) -> str:
+        """The release version, or a digest of the data files' paths, sizes and times."""
+        if self.release is not None:
+            return self.release.version
+        digest = hashlib.sha256()
+        for path in self.data_files:
+            stat = path.stat()
+            digest.update(f"{path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        return "data-" + digest.hexdigest()[:12]
+
+    @property
+    def union_default_graph(self) -> bool:
+        """A release's default graph is the union of its graphs; ``--data`` files keep theirs."""
+        return self.release is not None
+
+    def memo(self, name: str, build: Callable[[], T], *, per_site: bool = False) -> T:
+        """The value ``build()`` gave for ``name`` on this release (and site root)."""
+        key: tuple = (name,)
+        if per_site:
+            from lodpub.web.http.links import site_root
+
+            key = (name, site_root())
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = build()
+            with self._memo_lock:
+                found = self._memo.setdefault(key, found)
+        return found
+
+    def graph_counts(self) -> dict[str | None, int]:
+        """Triples per named graph IRI, and under ``None`` the default graph's count."""
+        return dict(self.memo("graph-counts", self._count_graphs))
+
+    def _count_graphs(self) -> dict[str | None, int]:
+        counts: dict[str | None, int] = {}
+        rows = self.store.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", timeout=60)
+        for row in rows:
+            counts[str(row["g"])] = int(row["n"])
+        total = self.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=60)
+        counts[None] = int(total[0]["n"])
+        return counts
+
+    def close(self) -> None:
+        """Stop the store's workers."""
+        self.store.close()
+
+
+_MISSING = object()
+
+
+def publication() -> Publication:
+    """The ``Publication`` of the app handling the current request."""
+    return current_app.extensions[EXTENSION]
+
+
+def labels() -> Labels:
+    """Labels of the served release, linking to this request's site."""
+    from lodpub.web.http.links import links
+
+    pub = publication()
+    return Labels(pub.memo("labels", lambda: load_labels(pub.store)), links())
