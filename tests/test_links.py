@@ -11,8 +11,7 @@ from lodpub.namespaces import DCTERMS, LPO, LPV, PROV, RDF, RDFS, SKOS, WD, XSD
 from lodpub.pipeline.linkgraph import link_counts, links_graph
 from lodpub.pipeline.records import Entity, load_entities
 from lodpub.settings import load_settings
-
-ROOT = Path(__file__).resolve().parents[1]
+from support import ROOT
 
 
 def _entity(entity_id: str, wikidata: dict) -> Entity:

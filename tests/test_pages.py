@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from lodpub.web.publication import labels
+from lodpub.web.http.site import labels
 from lodpub.web.views.querypage import load_examples, wikidata_examples
 from lodpub.web.views.vizdata import network
 from support.html import Links

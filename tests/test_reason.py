@@ -15,8 +15,7 @@ from rdflib.namespace import OWL, RDF
 from lodpub.errors import JavaMissing, ReasoningError
 from lodpub.namespaces import BASE, ID, LPO, ORG, WD
 from lodpub.pipeline.reason import reason
-
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
 
 PREFIXES = """
 @prefix lpo: <https://w3id.org/lodpub/ontology/> .

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from lodpub.errors import ConfigError
 from lodpub.settings import load_settings, setting_help
-
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
 
 
 def test_settings_docs_list_every_setting_with_its_help():

@@ -21,8 +21,8 @@ from lodpub.namespaces import GRAPH, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, GRA
 from lodpub.pipeline.validate import REPORT_IRI, ValidationReport, load_shapes, validate
 from lodpub.pipeline.validation_report import show
 from lodpub.terms import from_oxigraph
+from support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "shapes"
 REMOVE = "urn:remove:"
 

@@ -16,8 +16,8 @@ from rdflib import Graph, URIRef
 from lodpub.errors import BadRequest, NotFound
 from lodpub.formats import DOCUMENT_FORMATS, Format
 from lodpub.namespaces import BASE, DATASET_IRI, LPS, ONTOLOGY_IRI
-from lodpub.web.http.links import local_url
-from lodpub.web.publication import labels, publication
+from lodpub.web.http.site import labels, local_url
+from lodpub.web.publication import publication
 from lodpub.web.views import rdfdocs
 from lodpub.web.views.claims import claim_anchors, claim_views, sentence_views, source_metadata
 from lodpub.web.views.describe import describe, last_page, schema_org

@@ -26,7 +26,7 @@ from lodpub.release import UNLISTED, Release
 from lodpub.web import documents, resources
 from lodpub.web.http import negotiate
 from lodpub.web.http.conditional import conditional, etag
-from lodpub.web.http.links import site_path
+from lodpub.web.http.site import site_path
 from lodpub.web.publication import publication
 from lodpub.web.views import rdfdocs
 

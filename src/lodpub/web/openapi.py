@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from lodpub import __version__
-from lodpub.web.http.links import site_root
+from lodpub.web.http.site import site_root
 from lodpub.web.publication import publication
 
 bp = Blueprint("api", __name__)

@@ -11,8 +11,8 @@ from rdflib import Graph, URIRef
 from lodpub.errors import LodpubError
 from lodpub.namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, ID, LPO
 from lodpub.web.http.conditional import conditional
-from lodpub.web.http.links import site_path, site_root, site_url
-from lodpub.web.publication import labels, publication
+from lodpub.web.http.site import labels, site_path, site_root, site_url
+from lodpub.web.publication import publication
 from lodpub.web.views import viz, vizdata
 from lodpub.web.views.querypage import (
     Outcome,
@@ -184,19 +184,19 @@ def query() -> Response:
 
 def _events() -> list:
     return publication().memo(
-        "events", lambda: vizdata.timeline_events(publication().store, labels()), per_site=True)
+        "events", lambda: vizdata.timeline_events(publication().store, labels()), site=site_root())
 
 
 def _network() -> tuple:
     return publication().memo(
-        "network", lambda: vizdata.network(publication().store, labels()), per_site=True)
+        "network", lambda: vizdata.network(publication().store, labels()), site=site_root())
 
 
 @bp.get("/timeline")
 def timeline() -> str:
     """The dated and planned events as an SVG timeline, with a table of the same events."""
     svg = publication().memo("timeline.svg", lambda: viz.timeline_svg(_events()),
-                             per_site=True)
+                             site=site_root())
     return render_template("timeline.html", svg=svg, events=_events())
 
 
@@ -211,7 +211,7 @@ def network() -> str:
     """Actors and their membership, control, backing and designation relations."""
     nodes, edges = _network()
     svg = publication().memo("network.svg", lambda: viz.network_svg(nodes, edges),
-                             per_site=True)
+                             site=site_root())
     return render_template("network.html", svg=svg, nodes=nodes, edges=edges,
                            groups=viz.GROUP_COLOURS)
 
@@ -222,7 +222,7 @@ def network_image() -> Response:
     nodes, edges = _network()
     svg = publication().memo("network-standalone.svg",
                              lambda: viz.network_svg(nodes, edges, standalone=True),
-                             per_site=True)
+                             site=site_root())
     return Response(svg, mimetype="image/svg+xml")
 
 

@@ -4,7 +4,7 @@
 store every query goes through; ``create_app`` puts one on the app, and ``publication()``
 returns it for the current request. A release never changes while it is served, so whatever
 pages derive from it is kept once per release (``memo``), and once per site root when it holds
-links (``per_site=True``): nothing kept ever depends on one client's request.
+links (``site=``): nothing kept ever depends on one client's request.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from flask import current_app
 from lodpub.query.store import Store
 from lodpub.release import Release
 from lodpub.settings import Settings
-from lodpub.web.views.labels import Labels, load_labels
 
 T = TypeVar("T")
 EXTENSION = "lodpub"
@@ -55,13 +54,9 @@ class Publication:
         """A release's default graph is the union of its graphs; ``--data`` files keep theirs."""
         return self.release is not None
 
-    def memo(self, name: str, build: Callable[[], T], *, per_site: bool = False) -> T:
-        """The value ``build()`` gave for ``name`` on this release (and site root)."""
-        key: tuple = (name,)
-        if per_site:
-            from lodpub.web.http.links import site_root
-
-            key = (name, site_root())
+    def memo(self, name: str, build: Callable[[], T], *, site: str | None = None) -> T:
+        """The value ``build()`` gave for ``name`` on this release (and ``site`` root)."""
+        key = (name, site)
         found = self._memo.get(key, _MISSING)
         if found is _MISSING:
             found = build()
@@ -94,11 +89,3 @@ _MISSING = object()
 def publication() -> Publication:
     """The ``Publication`` of the app handling the current request."""
     return current_app.extensions[EXTENSION]
-
-
-def labels() -> Labels:
-    """Labels of the served release, linking to this request's site."""
-    from lodpub.web.http.links import links
-
-    pub = publication()
-    return Labels(pub.memo("labels", lambda: load_labels(pub.store)), links())

@@ -23,7 +23,7 @@ from lodpub import __version__
 from lodpub.curate.entity_index import Index, load_index
 from lodpub.errors import BadRequest, NotFound, PayloadTooLarge
 from lodpub.namespaces import ID, LPO
-from lodpub.web.http.links import persistent_or_site
+from lodpub.web.http.site import persistent_or_site
 from lodpub.web.publication import publication
 
 bp = Blueprint("reconcile", __name__)

@@ -31,8 +31,8 @@ from lodpub.namespaces import (
 from lodpub.web import documents
 from lodpub.web.http import negotiate
 from lodpub.web.http.conditional import conditional
-from lodpub.web.http.links import local_url, page_url
-from lodpub.web.publication import labels, publication
+from lodpub.web.http.site import labels, local_url, page_url
+from lodpub.web.publication import publication
 from lodpub.web.views.describe import known_iri
 
 # The contract's named graphs answer even when a release leaves one empty (e.g. no reasoning).

@@ -38,7 +38,7 @@ from lodpub.query.store import Dataset, QueryResult
 from lodpub.web.http import negotiate
 from lodpub.web.http.answercache import CACHEABLE
 from lodpub.web.http.conditional import etag
-from lodpub.web.http.links import persistent_or_site, site_path
+from lodpub.web.http.site import persistent_or_site, site_path
 from lodpub.web.publication import publication
 from lodpub.web.views.servicedesc import describe
 

@@ -12,21 +12,20 @@ import hashlib
 
 from flask import Response, request
 
+from lodpub.web.http.site import site_root
+from lodpub.web.publication import publication
+
 CACHE_CONTROL = "public, max-age=300"
 
 
 def etag(*parts: str) -> str:
     """The ETag (without quotes) of an answer of the served release identified by ``parts``."""
-    from lodpub.web.publication import publication
-
     key = "\0".join((publication().version, *parts))
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def page_etag() -> str:
     """The ETag of a page or document: the request's path and query on this site root."""
-    from lodpub.web.http.links import site_root
-
     return etag(request.full_path, site_root())
 
 

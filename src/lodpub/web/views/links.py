@@ -2,7 +2,7 @@
 
 The data always says ``https://w3id.org/lodpub/id/iraq``; a site whose root is
 ``http://127.0.0.1:5000`` shows that thing at ``…/id/iraq`` and its HTML page at
-``…/id/iraq.html``. The root is chosen by the web layer (``lodpub.web.http.links``): the
+``…/id/iraq.html``. The root is chosen by the web layer (``lodpub.web.http.site``): the
 ``public_url`` setting, a host the ``trusted_hosts`` setting allows, or only the path the app is
 mounted at (links are then relative to the host the browser used).
 """

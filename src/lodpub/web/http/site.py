@@ -15,12 +15,12 @@ from flask import has_request_context, request, url_for
 from werkzeug.sansio.utils import host_is_trusted
 
 from lodpub.namespaces import BASE
+from lodpub.web.publication import publication
+from lodpub.web.views.labels import Labels, load_labels
 from lodpub.web.views.links import Links
 
 
 def _settings():
-    from lodpub.web.publication import publication
-
     return publication().settings
 
 
@@ -74,3 +74,9 @@ def page_url(iri: str) -> str:
 def local_url(iri: str) -> str:
     """This site's URL of a lodpub IRI (Jinja filter ``local``)."""
     return links().local_url(iri)
+
+
+def labels() -> Labels:
+    """Labels of the served release, linking to this request's site."""
+    pub = publication()
+    return Labels(pub.memo("labels", lambda: load_labels(pub.store)), links())
