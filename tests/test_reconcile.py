@@ -266,3 +266,42 @@ def test_reconcile_batch_names_the_query_that_is_not_an_object(client):
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert "'q1'" in error and '"Iran"' in error
+
+
+@pytest.mark.parametrize("batch,fragment", [
+    ('{"q0": {"query": "Iraq", "limit": 1e999}}', "limit"),
+    ('{"q0": {"query": "Iraq", "limit": NaN}}', "NaN"),
+    ('{"q0": {"query": "Iraq", "limit": "abc"}}', "limit"),
+    ('{"q0": {"query": "Iraq", "properties": [1]}}', "properties"),
+    ('{"q0": {"query": "Iraq", "properties": "abc"}}', "properties"),
+    ('{"q0": {"query": "Iraq", "type": 5}}', "type"),
+    ('{"q0": {"query": 5}}', "query"),
+    ('{"q0": ' * 5000 + "{}" + "}" * 5000, "nests too deeply"),
+])
+def test_reconcile_malformed_batch_is_a_400_naming_the_fault(client, batch, fragment):
+    response = client.post("/reconcile", data={"queries": batch})
+    assert response.status_code == 400, response.data[:200]
+    assert fragment in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("extend", ['{"ids": [1], "properties": []}', '{"ids": "x"}',
+                                    "[" * 5000 + "]" * 5000, '{"ids": [], "properties": [5]}'])
+def test_reconcile_malformed_extension_is_a_400(client, extend):
+    response = client.post("/reconcile", data={"extend": extend})
+    assert response.status_code == 400
+    assert "extend" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize("callback", ["x\n", "x\nalert(1)", "a b", "", "x" * 80])
+def test_reconcile_callback_must_be_one_function_name(client, callback):
+    response = client.get("/reconcile", query_string={"callback": callback})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("param,value", [("limit", "1e999"), ("limit", "9" * 40),
+                                         ("cursor", "-1"), ("cursor", "²")])
+def test_reconcile_numbers_in_the_url_are_checked(client, param, value):
+    path = "/reconcile/properties" if param == "limit" else "/reconcile/suggest/entity"
+    response = client.get(path, query_string={param: value, "prefix": "ira", "type": "State"})
+    assert response.status_code == 400
+    assert param in response.get_json()["error"]

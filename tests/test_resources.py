@@ -347,3 +347,11 @@ def test_resources_see_other_keeps_the_page_parameter(real_client):
     assert response.headers["Location"].endswith("/id/iraq.html?page=2")
     page = real_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Page 2 of" in page
+
+
+@pytest.mark.parametrize("path", ["/id/%25", "/id/%zz", "/claim/%0x", "/id/a%2", "/source/%",
+                                  "/id/%3C%3E", "/vocab/%22"])
+def test_resources_stray_percent_is_a_404(client, path):
+    response = client.get(path, headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert "not a lodpub IRI path" in response.get_json()["error"]

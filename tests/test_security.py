@@ -113,3 +113,65 @@ def test_security_workers_have_no_network_without_an_allowlist(tiny_app, canary)
     with pytest.raises(EngineFailure, match="Network is unreachable"):
         store.pool.run(job, 10)
     assert canary.requests == []
+
+
+# ----------------------------------------------------------------------------- nesting
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000,   # killed a worker before
+    "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 3500 + "?o" + ")" * 3500 + ") }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * 4000 + "?o) }",
+    "SELECT * WHERE { ?s ?p ?o " + "FILTER EXISTS { ?s ?p ?o " * 1200 + "}" * 1200 + " }",
+])
+def test_security_deep_nesting_within_the_limit_is_answered_not_a_crash(client, tiny_app, query):
+    pool = tiny_app.extensions["lodpub"].store.pool
+    before = pool.pids()
+    response = client.post("/sparql", data={"query": query})
+    assert response.status_code in (200, 400), response.data[:200]  # 400: not valid SPARQL
+    assert pool.pids() == before  # no worker died
+
+
+@pytest.mark.parametrize("opener", ["{", "(", "!", "[", "\\u007B"])
+def test_security_nesting_beyond_the_limit_is_a_400_naming_it(client, opener):
+    query = "SELECT * WHERE " + opener * 5000 + " ?s ?p ?o "
+    response = client.post("/sparql", data={"query": query})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert "more than 4096" in error and "max_query_nesting" in error
+
+
+# ----------------------------------------------------------------------------- Host header
+
+
+@pytest.mark.parametrize("path", ["/network", "/timeline", "/network.svg", "/timeline.svg",
+                                  "/id/kataib-hezbollah.html", "/"])
+def test_security_a_forged_host_never_reaches_another_visitor(tiny_release, path):
+    app = make_app(tiny_release)  # a fresh app: nothing cached yet
+    try:
+        client = app.test_client()
+        forged = client.get(path, headers={"Host": "evil.example"})
+        assert forged.status_code == 200
+        assert b"evil.example" not in forged.data  # relative links for an untrusted host
+        later = client.get(path)  # the next visitor, on a trusted host
+        assert b"evil.example" not in later.data
+        assert b"http://localhost/" in later.data or path.endswith(".svg")
+        malformed = client.get(path.split(".")[0], headers={"Host": "a b", "Accept": "text/html"})
+        assert malformed.status_code < 500
+        assert "http:///" not in malformed.headers.get("Location", "")
+    finally:
+        app.extensions["lodpub"].close()
+
+
+# ----------------------------------------------------------------------------- the query page
+
+
+def test_security_query_page_reads_no_more_than_it_shows(real_client):
+    # a hundred times every triple: the page shows the first 1,000 and reads no further
+    query = ("CONSTRUCT { ?s ?p ?x } WHERE { ?s ?p ?o . VALUES ?x { "
+             + " ".join(str(i) for i in range(100)) + " } }")
+    response = real_client.get("/query", query_string={"query": query})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "More than 1000 triples: the first 1000 are shown" in page
+    assert page.count("<tr>") < 1100

@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import threading
-import time
 from urllib.parse import quote
 
 import pytest
@@ -26,6 +25,7 @@ from lodpub.web import create_app
 from support.canary import Canary
 from support.releases import DATA_TRIG, EX
 from support.servers import live_server, settings_for
+from support.waiting import at_full_strength, wait_for
 
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = f"SELECT ?n WHERE {{ <{EX}s7> <{EX}name> ?n }}"
@@ -62,20 +62,6 @@ def app(tmp_path_factory, big_data, canaries):
 
 def sparql(app, query: str, **headers):
     return app.test_client().get("/sparql?query=" + quote(query), headers=headers)
-
-
-def wait_for(condition, limit: float = 60.0) -> None:
-    """Wait until ``condition()`` holds (synchronisation only; nothing is timed)."""
-    end = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < end, "condition never held"
-        time.sleep(0.02)
-
-
-def at_full_strength(pool) -> bool:
-    """Every worker live and idle: replacements for stopped queries have started."""
-    state = pool.health()
-    return state["full_strength"] and state["idle"] == state["workers"]
 
 
 def test_limits_pathological_query_stopped_while_others_answer(app):
@@ -208,3 +194,53 @@ def test_limits_remote_store_holds_the_time_limit(canaries):
             store.select("SELECT * WHERE { ?s ?p ?o }")
     finally:
         store.close()
+
+
+# ----------------------------------------------------------------------------- memory limit
+
+
+@pytest.fixture(scope="module")
+def thrifty(tmp_path_factory, big_data):
+    """One worker that may take 150 MB for a query, and a generous time limit."""
+    settings = settings_for(tmp_path_factory.mktemp("memory"), workers=1, query_timeout=60.0,
+                            query_memory_mb=150)
+    app = create_app(settings, data_files=[big_data])
+    yield app
+    app.extensions["lodpub"].close()
+
+
+def test_limits_memory_limit_stops_a_query_and_replaces_its_worker(thrifty):
+    # nine million rows to sort: gigabytes if nothing stops it, long before the 60 s limit
+    hog = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } ORDER BY ?o ?c"
+    pool = thrifty.extensions["lodpub"].store.pool
+    before = pool.pids()
+    response = sparql(thrifty, hog)
+    assert response.status_code == 503
+    assert "query used more than 150 MB" in json.loads(response.data)["error"]
+    assert response.headers["Retry-After"]
+    wait_for(lambda: at_full_strength(pool))
+    assert pool.pids().isdisjoint(before)  # the worker that held the memory is gone
+    assert sparql(thrifty, SIMPLE).status_code == 200
+
+
+def test_limits_memory_limit_spares_ordinary_queries(thrifty):
+    assert sparql(thrifty, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").status_code == 200
+
+
+def test_limits_busy_pool_answers_pages_503_with_retry_after(tmp_path, tiny_release, big_data):
+    from support.servers import make_app
+
+    app = make_app(tiny_release, workers=1, query_timeout=1.0)
+    store = app.extensions["lodpub"].store
+    store.pool.queue_wait = 0.1
+    try:
+        heavy = threading.Thread(target=lambda: sparql(app, CROSS))
+        heavy.start()
+        wait_for(lambda: store.pool.busy() == 1)
+        for path in ("/id/kataib-hezbollah.html", "/query?query=ASK%7B%7D", "/"):
+            response = app.test_client().get(path, headers={"Accept": "text/html"})
+            assert response.status_code == 503, path
+            assert response.headers["Retry-After"] == "2", path
+        heavy.join(30)
+    finally:
+        app.extensions["lodpub"].close()

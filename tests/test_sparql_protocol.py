@@ -15,6 +15,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.query import Result
 
+from lodpub.formats import GRAPH_FORMATS
 from lodpub.query.remote import RemoteStore
 from lodpub.web import create_app
 from support.rdf import parse_rdf
@@ -393,3 +394,11 @@ def test_sparql_500_is_short_and_logged(tmp_path, caplog):
     assert response.status_code == 500
     assert b"secret internals" not in response.data and b"Traceback" not in response.data
     assert any("secret internals" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
+@pytest.mark.parametrize("fmt", GRAPH_FORMATS, ids=lambda f: f.name)
+def test_sparql_service_description_in_every_graph_format(client, fmt):
+    response = client.get("/sparql", query_string={"format": fmt.names[0]})
+    assert response.status_code == 200 and response.mimetype == fmt.media_type
+    graph = parse_rdf(response.data, fmt)
+    assert (None, RDF.type, SD.Service) in graph

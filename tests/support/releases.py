@@ -279,9 +279,12 @@ def write_release(root: Path, *, hostile: bool = True) -> Path:
         "graphs": {}, "files": entries, "conforms": True,
         "sources": [{"id": "doc", "file": "sources/doc.txt"}],
     }
-    (release / "release.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    (release / "SHA256SUMS").write_text("".join(
-        f"{e['sha256']}  {e['name']}\n" for e in entries), encoding="utf-8")
+    body = json.dumps(manifest, indent=1)
+    (release / "release.json").write_text(body, encoding="utf-8")
+    sums = [(e["sha256"], e["name"]) for e in entries]
+    sums.append((hashlib.sha256(body.encode()).hexdigest(), "release.json"))
+    (release / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for d, n in sorted(
+        sums, key=lambda s: s[1])), encoding="utf-8")
     (root / "dist" / "current").symlink_to(release.relative_to(root / "dist"))
     return release
 

@@ -1,8 +1,9 @@
 """The ``lodpub`` command: thin click commands over the library.
 
 Exit codes (as pySHACL's): 0 success / conforms, 1 the data does not conform (SHACL
-violations), 2 any other error (bad input, missing release, reasoner failure, bad usage).
-Errors are printed as one clear message, never a traceback.
+violations) or the release is damaged (`lodpub verify`), 2 any other error (bad input, missing
+release, reasoner failure, a file that cannot be written, bad usage). Errors are printed as one
+clear message, never a traceback.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def handle_errors(command):
             sys.exit(EXIT_NONCONFORMING)
         except LodpubError as exc:
             click.echo(f"lodpub: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except OSError as exc:  # the file system's own errors, translated at the boundary
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"lodpub: error: {where}{exc.strerror or exc}", err=True)
             sys.exit(EXIT_ERROR)
 
     return wrapper
@@ -212,6 +217,28 @@ def _answer_once(settings: Settings, path: str, data_files) -> None:
     finally:
         app.extensions["lodpub"].store.close()
     sys.exit(EXIT_OK if response.status_code < 400 else EXIT_ERROR)
+
+
+@main.command()
+@click.pass_context
+@handle_errors
+def verify(ctx: click.Context) -> None:
+    """Check the current release against its SHA256SUMS, hashing every file.
+
+    Exit 0 when every file is as it was published, 1 when the release is damaged (each problem
+    is listed; `lodpub build` repairs it), 2 when there is no release to check.
+    """
+    from lodpub.release import REBUILD, Release
+
+    release = Release.latest(_settings(ctx))
+    problems = release.problems()
+    if problems:
+        for problem in problems:
+            click.echo(f"lodpub: {release.version}: {problem}", err=True)
+        click.echo(f"lodpub: release {release.version} is damaged; {REBUILD}", err=True)
+        sys.exit(EXIT_NONCONFORMING)
+    release.verify(use_stamp=False)
+    click.echo(f"release {release.version}: every file matches SHA256SUMS ({release.path})")
 
 
 @main.command()

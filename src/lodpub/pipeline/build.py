@@ -8,6 +8,7 @@ the release being served untouched.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from lodpub import __version__
-from lodpub.errors import LodpubError, RecordError, ValidationFailed
+from lodpub.errors import LodpubError, RecordError, ReleaseError, StorageError, ValidationFailed
 from lodpub.namespaces import (
     BASE,
     GRAPH_CLAIMS,
@@ -47,6 +48,7 @@ from lodpub.release import CURRENT, Release
 from lodpub.settings import Settings
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 INPUT_DIRS = ("data", "ontology", "shapes")
 
 
@@ -191,25 +193,69 @@ def release_files(inputs: Inputs, graphs: dict[URIRef, Graph], report, version: 
 
 
 def publish(settings: Settings, version: str, files: dict[str, bytes]) -> Release:
-    """Write ``files`` as release ``version`` and point dist/current at it, atomically."""
+    """Write ``files`` as release ``version`` and point dist/current at it, atomically.
+
+    A release directory that already exists is kept when it verifies against its checksums
+    and replaced (written anew beside it, then swapped in) when it does not: a build repairs a
+    damaged release. Directories are made readable by everyone (the umask permitting), since a
+    web server may run as another user. File-system failures are one ``StorageError``.
+    """
     releases = settings.releases_dir
-    releases.mkdir(parents=True, exist_ok=True)
     target = releases / version
-    if not target.exists():
-        staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=releases))
-        try:
-            write_files(staging, files)
-            os.replace(staging, target)
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging)
-    pointer = settings.resolved_dist / CURRENT
-    temp_link = settings.resolved_dist / f".{CURRENT}-{os.getpid()}"
-    if temp_link.is_symlink() or temp_link.exists():
-        temp_link.unlink()
-    temp_link.symlink_to(Path("releases") / version)
-    os.replace(temp_link, pointer)
+    try:
+        releases.mkdir(parents=True, exist_ok=True)
+        if not _intact(target):
+            _write_release(releases, target, files)
+        pointer = settings.resolved_dist / CURRENT
+        temp_link = settings.resolved_dist / f".{CURRENT}-{os.getpid()}"
+        if temp_link.is_symlink() or temp_link.exists():
+            temp_link.unlink()
+        temp_link.symlink_to(Path("releases") / version)
+        os.replace(temp_link, pointer)
+    except OSError as exc:
+        raise storage_error(exc, settings.resolved_dist) from None
     return Release.at(target)
+
+
+def _intact(target: Path) -> bool:
+    if not target.exists():
+        return False
+    try:
+        Release.at(target).verify(use_stamp=False)
+        return True
+    except ReleaseError as exc:
+        log.warning("%s; writing it anew", exc)
+        return False
+
+
+def _write_release(releases: Path, target: Path, files: dict[str, bytes]) -> None:
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=releases))
+    damaged = releases / f".{target.name}-damaged-{os.getpid()}"
+    try:
+        write_files(staging, files)
+        _readable(staging)
+        if target.exists():
+            os.replace(target, damaged)
+        os.replace(staging, target)
+    finally:
+        for leftover in (staging, damaged):
+            if leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _readable(directory: Path) -> None:
+    """Give ``directory`` and its subdirectories the mode a new directory gets (mkdtemp: 0700)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (directory, *(p for p in directory.rglob("*") if p.is_dir())):
+        path.chmod(0o777 & ~umask)
+
+
+def storage_error(exc: OSError, fallback: Path) -> StorageError:
+    """One line naming the path and the cause of a file-system failure."""
+    where = exc.filename or fallback
+    return StorageError(f"cannot write {where}: {exc.strerror or exc}; check that the disk has "
+                        "room and the directory is writable")
 
 
 def build(settings: Settings, *, reason: bool | None = None,

@@ -2,22 +2,32 @@
 
 ``build_disk_store`` bulk-loads RDF files (any format pyoxigraph reads, optionally gzipped)
 into a new store directory, atomically: it is written to a temporary sibling and renamed, and a
-``LODPUB_READY`` marker says it is complete. A release's store is cached per version under
-dist/.cache/; ``serve --data`` stores live in a temporary directory.
+``LODPUB_READY`` marker lists every file of the store with its size, modification time and
+SHA-256. The store is derived data: one that no longer matches its marker (a file missing,
+truncated or changed) is rebuilt, never opened. A release's store is kept per version under
+dist/.cache/; ``serve --data`` stores live in a temporary directory. A full disk or a
+read-only directory is one ``StorageError`` naming the store, not the input file.
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
+import json
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from lodpub.errors import ConfigError
+from lodpub.errors import ConfigError, StorageError
+from lodpub.release import file_stats, sha256_file
 
 READY = "LODPUB_READY"
+UNCHECKED = ("LOCK", "LOG")  # RocksDB's lock and info log: not data, may change on opening
+STORAGE_ERRNOS = (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT)
+log = logging.getLogger(__name__)
 
 
 def rdf_format(path: Path):
@@ -52,36 +62,83 @@ def load_file(store, path: Path) -> None:
         raise ConfigError(f"{path}: not valid {fmt.name}: {exc}; correct the file (or its "
                           "extension, which sets the format) and start again") from exc
     except OSError as exc:
+        if exc.errno in STORAGE_ERRNOS or "No space left" in str(exc):
+            raise  # the store's side: build_disk_store names the store
         raise ConfigError(f"{path}: cannot read it ({exc})") from exc
 
 
 def build_disk_store(files: Iterable[Path], target: Path) -> Path:
-    """Bulk-load ``files`` into a new on-disk pyoxigraph store at ``target`` (kept if present).
+    """Bulk-load ``files`` into a new on-disk pyoxigraph store at ``target`` (kept if intact).
 
-    Written to a temporary sibling and renamed, so a half-built store is never opened.
+    Written to a temporary sibling and renamed, so a half-built store is never opened; a
+    store at ``target`` that does not match its marker is removed and built again.
     """
+    if intact(target):
+        return target
+    if target.exists():
+        log.warning("the query-ready store %s is damaged or incomplete; building it again",
+                    target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    except OSError as exc:
+        raise _storage(exc, target) from None
+    try:
+        _load(files, tmp)
+        (tmp / READY).write_text(json.dumps(_listing(tmp)), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
+    except OSError as exc:
+        if not intact(target):  # another process may have built it first
+            raise _storage(exc, target) from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _load(files: Iterable[Path], directory: Path) -> None:
     import pyoxigraph as ox
 
-    if (target / READY).is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
-    store = ox.Store(str(tmp))
+    store = ox.Store(str(directory))
     try:
         for path in files:
             load_file(store, Path(path))
-    except ConfigError:
-        del store
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    store.flush()
-    del store  # closes RocksDB so the workers can open it read-only
-    (tmp / READY).write_text("ok\n")
+        store.flush()
+    finally:
+        del store  # closes RocksDB so the workers can open it read-only
+
+
+def _listing(directory: Path) -> dict:
+    names = [p.name for p in directory.iterdir() if p.is_file() and p.name != READY
+             and not p.name.startswith(UNCHECKED)]
+    stats = file_stats(directory, names)
+    return {"files": {name: [*stats[name], sha256_file(directory / name)] for name in stats}}
+
+
+def intact(directory: Path) -> bool:
+    """Whether the store at ``directory`` is complete and every file is as it was written.
+
+    Files whose size, modification time and inode are unchanged are trusted; any other is
+    hashed again.
+    """
     try:
-        tmp.rename(target)
-    except OSError:  # another process built it first
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+        listing = json.loads((directory / READY).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    stats = file_stats(directory, listing)
+    for name, (size, mtime, inode, digest) in listing.items():
+        if name not in stats or stats[name][0] != size:
+            return False
+        if stats[name] != [size, mtime, inode] and sha256_file(directory / name) != digest:
+            return False
+    return True
+
+
+def _storage(exc: OSError, target: Path) -> StorageError:
+    return StorageError(f"cannot write the query-ready store {target}: {exc.strerror or exc}; "
+                        "check that the disk has room and the directory is writable")
 
 
 def cache_key(files: Sequence[Path]) -> str:

@@ -24,10 +24,16 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 
-from lodpub.errors import EngineUnavailable, Overloaded, QueryOutOfMemory, QueryTimeout
+from lodpub.errors import (
+    EngineUnavailable,
+    LodpubError,
+    Overloaded,
+    QueryOutOfMemory,
+    QueryTimeout,
+)
 from lodpub.query.engine import Head, Job, error_for
 from lodpub.query.isolation import private_bytes
 
@@ -54,6 +60,7 @@ class _Worker:
         child.close()
         self.conn = Connection(parent.detach())
         self.protection = ""
+        self.failure = ""  # why it could not open the store, as it said
         self._lock = threading.Lock()
         self._killed = False
 
@@ -66,6 +73,7 @@ class _Worker:
         except (EOFError, OSError):
             return False
         if message[:1] != b"R":
+            self.failure = message[1:].decode("utf-8", "replace")
             return False
         self.protection = message[1:].decode("utf-8", "replace")
         return True
@@ -99,8 +107,10 @@ class WorkerPool:
     """A fixed number of query workers over one on-disk store; see the module docstring."""
 
     def __init__(self, store_path: str, size: int, *, queue_wait: float = 2.0,
-                 memory_max_quads: int = 0, memory_limit_mb: int = 0, isolate: bool = False):
+                 memory_max_quads: int = 0, memory_limit_mb: int = 0, isolate: bool = False,
+                 repair: Callable[[], None] | None = None):
         self.store_path = store_path
+        self.repair = repair
         self.memory_max_quads = memory_max_quads
         self.memory_limit = memory_limit_mb * 1024 * 1024
         self.memory_limit_mb = memory_limit_mb
@@ -122,8 +132,8 @@ class WorkerPool:
         for worker in workers:
             if not worker.wait_ready(READY_TIMEOUT):
                 self.close()
-                raise EngineUnavailable(
-                    f"a query worker could not open the store at {self.store_path}")
+                raise EngineUnavailable(f"a query worker could not open the store at "
+                                        f"{self.store_path}: {worker.failure or 'no answer'}")
             self.protection = worker.protection
             self._idle.put(worker)
 
@@ -160,12 +170,22 @@ class WorkerPool:
                 with self._lock:
                     self._failures += 1
                 log.error("replacement query worker failed to start; retrying in %g s", pause)
+                self._try_repair()
                 deadline = time.monotonic() + pause
                 while not self._closed and time.monotonic() < deadline:
                     time.sleep(min(0.1, pause))
         finally:
             with self._lock:
                 self._starting -= 1
+
+    def _try_repair(self) -> None:
+        """Let the store rebuild what the workers open, if it is damaged (derived data)."""
+        if self.repair is None:
+            return
+        try:
+            self.repair()
+        except (LodpubError, OSError) as exc:  # retried with the next start
+            log.error("repairing the query-ready store failed: %s", exc)
 
     def _start_one(self) -> bool:
         try:
@@ -179,6 +199,8 @@ class WorkerPool:
         if worker.wait_ready(READY_TIMEOUT) and not self._closed:
             self._idle.put(worker)
             return True
+        if worker.failure:
+            log.error("a query worker could not open the store: %s", worker.failure)
         self._discard(worker)
         return self._closed
 

@@ -170,20 +170,27 @@ class EmbeddedStore(Helpers):
     workers: int = 2
     queue_wait: float = 2.0
     memory_max_quads: int = 0
+    sources: tuple[Path, ...] = ()  # the RDF files the store was built from (to repair it)
     _tmpdir: Path | None = None
 
     def __post_init__(self) -> None:
         self.pool = WorkerPool(str(self.path), self.workers, queue_wait=self.queue_wait,
                                memory_max_quads=self.memory_max_quads,
                                memory_limit_mb=self.limits.memory_mb,
-                               isolate=not self.limits.allowlist)
+                               isolate=not self.limits.allowlist,
+                               repair=self.repair if self.sources else None)
         self.pool.start()
+
+    def repair(self) -> None:
+        """Rebuild the on-disk store from its sources if it is damaged (it is derived data)."""
+        build_disk_store(self.sources, self.path)
 
     @classmethod
     def for_release(cls, settings: Settings, release: Release, **kw) -> EmbeddedStore:
         """A store over ``release``'s TriG (kept on disk per version); union default graph."""
-        path = build_disk_store([release.dataset_file], release_store_path(settings, release))
-        return cls(path, union=True, **_options(settings), **kw)
+        sources = (release.dataset_file,)
+        path = build_disk_store(sources, release_store_path(settings, release))
+        return cls(path, union=True, sources=sources, **_options(settings), **kw)
 
     @classmethod
     def for_files(cls, settings: Settings, files: Sequence[Path], **kw) -> EmbeddedStore:
@@ -196,7 +203,8 @@ class EmbeddedStore(Helpers):
         except ConfigError:  # a file that does not load: leave nothing behind
             shutil.rmtree(tmpdir, ignore_errors=True)
             raise
-        return cls(path, union=False, _tmpdir=tmpdir, **_options(settings), **kw)
+        return cls(path, union=False, sources=tuple(files), _tmpdir=tmpdir,
+                   **_options(settings), **kw)
 
     def execute(self, query: PreparedQuery, fmt: Format, *, dataset: Dataset = NO_DATASET,
                 timeout: float | None = None, max_rows: int | None = None) -> QueryResult:

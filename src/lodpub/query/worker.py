@@ -8,7 +8,8 @@ network when ``ISOLATE`` is 1 (``isolation.isolate``: no outbound request can be
 evaluates each job it receives on a big-stack thread (``engine.run_on_big_stack``).
 
 Wire protocol (worker -> parent), one ``send_bytes`` message each, first byte is the tag:
-``R`` ready (+ the isolation it achieved); ``F`` + 4-byte head length + head + the whole body
+``R`` ready (+ the isolation it achieved), or ``N`` + why the store cannot be opened (the
+worker then exits); ``F`` + 4-byte head length + head + the whole body
 (an answer smaller than one chunk); ``H`` + head, then ``D`` + a data chunk each, then ``E``
 (a longer answer); ``X`` + JSON error ``{"kind", "message"}`` (``engine.ERROR_KINDS``). The
 parent sends each job as JSON (``engine.Job``).
@@ -53,7 +54,11 @@ def worker_main(conn: Connection, store_path: str, memory_max_quads: int = 0,
     """Open the store, say ready, then run jobs until the parent closes the socket."""
     from lodpub.query.isolation import isolate_network
 
-    store = open_store(store_path, memory_max_quads)
+    try:
+        store = open_store(store_path, memory_max_quads)
+    except OSError as exc:  # a damaged or missing store: the pool repairs it, no traceback
+        conn.send_bytes(b"N" + str(exc).encode("utf-8", "replace"))
+        return
     protection = isolate_network() if isolate else "none"
     failure: list[BaseException] = []
 

@@ -52,16 +52,18 @@ def create_app(settings: Settings, *, release: Release | None = None,
     """Build the Flask app serving ``data_files`` if given, else ``release`` (default: latest).
 
     ``store`` overrides the query backend (e.g. a ``RemoteStore``); otherwise an embedded
-    store is opened, which starts ``settings.workers`` query processes.
+    store is opened, which starts ``settings.workers`` query processes. A release is checked
+    against its SHA256SUMS first (``Release.verify``): a damaged one is refused.
     """
     files = tuple(Path(f) for f in data_files)
     if not files and release is None:
         release = Release.latest(settings)
+    verified = release.verify() if release is not None and not files else {}
     if store is None:
         store = open_store(settings, release=release, data_files=files)
     app = Flask(__name__)
     app.json.sort_keys = False
-    pub = Publication(settings, None if files else release, store, files)
+    pub = Publication(settings, None if files else release, store, files, verified)
     app.extensions[EXTENSION] = pub
     install_error_handlers(app)
     app.after_request(_cors)

@@ -14,15 +14,17 @@ HTML is sent to /dataset.html).
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, send_file
 from rdflib import Graph
 
-from lodpub.errors import NotFound, ReleaseError
+from lodpub.errors import NotFound, ReleaseError, Unavailable
 from lodpub.formats import DOCUMENT_FORMATS, Format, by_extension
 from lodpub.namespaces import BASE, DATASET_IRI
 from lodpub.pipeline.dump import GZIP
 from lodpub.pipeline.void import summary
-from lodpub.release import UNLISTED, Release
+from lodpub.release import UNLISTED, Release, file_stats
 from lodpub.web import documents, resources
 from lodpub.web.http import negotiate
 from lodpub.web.http.conditional import conditional, etag
@@ -31,21 +33,27 @@ from lodpub.web.publication import publication
 from lodpub.web.views import rdfdocs
 
 bp = Blueprint("downloads", __name__)
+log = logging.getLogger(__name__)
 VOID_FORMATS = tuple(f for f in DOCUMENT_FORMATS if f is not Format.HTML)
 NO_RELEASE = ("this server publishes data files given to `lodpub serve --data`, not a release; "
               "there is nothing to download here")
 
 _file = {"200": {"description": "the file"}, "206": {"description": "a byte range"},
-         "304": {"description": "not modified"}, "404": {"description": "not a release file"}}
+         "304": {"description": "not modified"}, "404": {"description": "not a release file"},
+         "416": {"description": "a byte range beyond the file"}}
 _void = {"get": {"summary": "VoID + DCAT description of the dataset (Turtle, JSON-LD, "
                             "N-Triples, RDF/XML)",
                  "responses": {"200": {"description": "the description"},
                                "303": {"description": "browsers: see /dataset.html"},
+                               "304": {"description": "not modified (ETag)"},
+                               "404": {"description": "serving data files, no release"},
                                "406": {"description": "no acceptable format"}}}}
 DATASET_PATH = str(DATASET_IRI)[len(BASE):]  # "dataset": the dataset IRI under BASE
 OPENAPI = {
     "/downloads": {"get": {"summary": "the release's files (JSON or HTML)",
-                           "responses": {"200": {"description": "the file list"}}}},
+                           "responses": {"200": {"description": "the file list"},
+                                         "404": {"description": "serving data files, no "
+                                                                "release"}}}},
     "/downloads/{name}": {"get": {"summary": "one release file",
                                   "parameters": [{"name": "name", "in": "path", "required": True,
                                                   "schema": {"type": "string"}}],
@@ -56,7 +64,8 @@ OPENAPI = {
                          "responses": resources.DEREF_RESPONSES}},
     "/dataset/shacl-report": {"get": {"summary": "the release's SHACL report (303 to the "
                                                  "landing page's report, or shacl-report.ttl)",
-                                      "responses": {"303": {"description": "see the report"}}}},
+                                      "responses": {"303": {"description": "see the report"},
+                                                    "404": {"description": "no release"}}}},
     "/dataset.{ext}": {"get": {"summary": "the dataset's page (html) or VoID + DCAT "
                                           "description (ttl, jsonld, nt, rdf)",
                                "parameters": [{"name": "ext", "in": "path", "required": True,
@@ -105,6 +114,7 @@ def download(name: str) -> Response:
         path = release.file(name)
     except ReleaseError as exc:
         raise NotFound(str(exc)) from None
+    _unchanged(release, name, path)
     entry = next((e for e in release.manifest["files"] if e["name"] == name),
                  {"media_type": UNLISTED.get(name)})
     media_type = entry.get("media_type") or None
@@ -120,6 +130,19 @@ def download(name: str) -> Response:
         response.headers["Content-Type"] = media_type  # send_file would add a second charset
     response.headers.setdefault("Content-Disposition", f'inline; filename="{path.name}"')
     return response
+
+
+def _unchanged(release: Release, name: str, path) -> None:
+    """Refuse to serve a file that changed (or vanished) since the release was verified."""
+    expected = publication().verified.get(name)
+    if expected is None:
+        return
+    if file_stats(release.path, [name]).get(name) != expected:
+        log.error("release %s: %s changed or vanished since it was verified at start; run "
+                  "`lodpub verify`, then `lodpub build` to repair the release", release.version,
+                  name)
+        raise Unavailable(f"{name} is not as it was published (the release on this server is "
+                          "damaged); this has been logged for the operator", retry_after=300)
 
 
 def _void_graph(release: Release) -> Graph:

@@ -19,6 +19,12 @@ OPENAPI = {
     "/openapi.json": {"get": {"summary": "this OpenAPI description",
                               "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
 }
+# Answers any operation can give: the query workers busy, or a query past its time or memory
+# limit (pages query the store too), always with Retry-After.
+UNAVAILABLE = {"description": "busy, or a query stopped at its time or memory limit; retry "
+                              "after the Retry-After seconds",
+               "headers": {"Retry-After": {"schema": {"type": "integer"}}}}
+WHOLE_NUMBER = {"type": "integer", "minimum": 0, "maximum": 999_999_999}
 
 
 def spec(blueprints, version: str, server_url: str = "/") -> dict:
@@ -26,6 +32,10 @@ def spec(blueprints, version: str, server_url: str = "/") -> dict:
     paths: dict = {}
     for module in blueprints:
         paths.update(getattr(module, "OPENAPI", {}))
+    for operations in paths.values():
+        for method, operation in operations.items():
+            if method != "options":
+                operation["responses"] = {"503": UNAVAILABLE, **operation["responses"]}
     return {
         "openapi": "3.1.0",
         "info": {"title": "lodpub", "version": __version__,

@@ -25,7 +25,8 @@ from lodpub.web.views.querypage import (
 
 bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/static")
 
-_page = {"200": {"description": "an HTML page"}}
+_page = {"200": {"description": "an HTML page"},
+         "304": {"description": "not modified (ETag)"}}
 OPENAPI = {
     "/": {"get": {"summary": "landing page: the dataset, its source, counts, release, licence, "
                              "SHACL report", "responses": _page}},
@@ -33,14 +34,18 @@ OPENAPI = {
                        "parameters": [
                            {"name": "query", "in": "query", "schema": {"type": "string"}},
                            {"name": "example", "in": "query", "schema": {"type": "string"}}],
-                       "responses": {**_page, "400": {"description": "malformed query"}}}},
+                       "responses": {**_page,
+                                     "400": {"description": "malformed or refused query"},
+                                     "404": {"description": "no example of that name"},
+                                     "413": {"description": "query too large"}}}},
     "/timeline": {"get": {"summary": "timeline of dated and planned events (SVG in HTML)",
                           "responses": _page}},
     "/timeline.svg": {"get": {"summary": "the timeline as an SVG image", "responses": _page}},
     "/network": {"get": {"summary": "network of actors and their relations (SVG in HTML)",
                          "responses": _page}},
     "/network.svg": {"get": {"summary": "the network as an SVG image", "responses": _page}},
-    "/source": {"get": {"summary": "the source documents", "responses": _page}},
+    "/source": {"get": {"summary": "the source documents (with one, a redirect to its page)",
+                        "responses": {**_page, "303": {"description": "the only document"}}}},
 }
 
 SOURCES_QUERY = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

@@ -35,6 +35,7 @@ class Publication:
     release: Release | None
     store: Store
     data_files: tuple[Path, ...] = ()
+    verified: dict[str, list[int]] = field(default_factory=dict)  # release files as checked
     _memo: dict = field(default_factory=dict, repr=False)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -29,28 +29,63 @@ from lodpub.web.publication import publication
 bp = Blueprint("reconcile", __name__)
 BATCH_SIZE = 50
 PREVIEW_SIZE = {"width": 430, "height": 160}
-_CALLBACK = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$")
+_CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}")  # matched whole (fullmatch)
+MAX_LIMIT = 1000
+_VALUE = {"anyOf": [{"type": ["string", "number", "boolean"]},
+                    {"type": "object", "properties": {"id": {"type": "string"}},
+                     "required": ["id"]}]}
+QUERY_SCHEMA = {  # one query of a batch, as the Reconciliation API 0.2 defines it
+    "type": "object",
+    "properties": {
+        "query": {"type": "string"},
+        "type": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        "type_strict": {"enum": ["any", "all", "should"]},
+        "properties": {"type": "array", "items": {
+            "type": "object", "required": ["pid", "v"],
+            "properties": {"pid": {"type": "string"},
+                           "v": {"anyOf": [_VALUE, {"type": "array", "items": _VALUE}]}}}},
+    },
+}
+EXTEND_SCHEMA = {  # a data extension query
+    "type": "object", "required": ["ids", "properties"],
+    "properties": {
+        "ids": {"type": "array", "items": {"type": "string"}},
+        "properties": {"type": "array", "items": {
+            "type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}},
+    },
+}
 _LOCK = threading.Lock()
 
-_json = {"200": {"description": "JSON (or JSONP with callback=)"}}
-_prefix = [{"name": "prefix", "in": "query", "required": True, "schema": {"type": "string"}},
-           {"name": "cursor", "in": "query", "schema": {"type": "integer"}}]
+_json = {"200": {"description": "JSON (or JSONP with callback=)"},
+         "400": {"description": "a malformed parameter; the error says which"}}
+_callback = {"name": "callback", "in": "query", "description": "JSONP function name",
+             "schema": {"type": "string", "pattern": "^[A-Za-z_$][A-Za-z0-9_$.]{0,63}$"}}
+_prefix = [{"name": "prefix", "in": "query", "required": True,
+            "schema": {"type": "string", "pattern": "\\S"}},
+           {"name": "cursor", "in": "query",
+            "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999}}, _callback]
 OPENAPI = {
     "/reconcile": {
         "get": {"summary": "service manifest, or queries=<batch JSON>, or extend=<JSON>",
-                "parameters": [{"name": "queries", "in": "query", "schema": {"type": "string"}},
-                               {"name": "extend", "in": "query", "schema": {"type": "string"}},
-                               {"name": "callback", "in": "query",
-                                "schema": {"type": "string"}}],
-                "responses": _json},
+                "parameters": [
+                    {"name": "queries", "in": "query",
+                     "content": {"application/json": {"schema": {
+                         "type": "object", "additionalProperties": QUERY_SCHEMA}}}},
+                    {"name": "extend", "in": "query",
+                     "content": {"application/json": {"schema": EXTEND_SCHEMA}}},
+                    _callback],
+                "responses": {**_json, "413": {"description": "batch too large"}}},
         "post": {"summary": "a reconciliation query batch (form field queries) or a data "
                             "extension query (form field extend)",
                  "requestBody": {"content": {"application/x-www-form-urlencoded": {
                      "schema": {"type": "object",
-                                "properties": {"queries": {"type": "string"},
-                                               "extend": {"type": "string"}}}}}},
-                 "responses": {**_json, "400": {"description": "malformed batch"},
-                               "413": {"description": "batch too large"}}},
+                                "properties": {"queries": {"type": "object",
+                                                           "additionalProperties": QUERY_SCHEMA},
+                                               "extend": EXTEND_SCHEMA}},
+                     "encoding": {"queries": {"contentType": "application/json"},
+                                  "extend": {"contentType": "application/json"}}}}},
+                 "responses": {**_json, "413": {"description": "batch too large"}}},
     },
     "/reconcile/suggest/entity": {"get": {"summary": "entity auto-complete",
                                           "parameters": _prefix, "responses": _json}},
@@ -61,13 +96,17 @@ OPENAPI = {
     "/reconcile/properties": {"get": {
         "summary": "properties proposed for data extension of a type",
         "parameters": [{"name": "type", "in": "query", "schema": {"type": "string"}},
-                       {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+                       {"name": "limit", "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999}},
+                       _callback],
         "responses": _json}},
     "/reconcile/preview": {"get": {
         "summary": "HTML preview of an entity",
         "parameters": [{"name": "id", "in": "query", "required": True,
-                        "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "HTML"}, "404": {"description": "unknown id"}}}},
+                        "schema": {"type": "string", "minLength": 1}}],
+        "responses": {"200": {"description": "HTML"},
+                      "400": {"description": "no id given"},
+                      "404": {"description": "unknown id"}}}},
 }
 
 
@@ -83,7 +122,7 @@ def _reply(payload: Any) -> Response:
     callback = request.args.get("callback")
     if callback is None:
         return jsonify(payload)
-    if not _CALLBACK.match(callback):
+    if not _CALLBACK.fullmatch(callback):
         raise BadRequest("callback must be a JavaScript function name (letters, digits, _ $ .)")
     body = f"/**/{callback}({json.dumps(payload)});"
     return Response(body, mimetype="application/javascript")
@@ -120,26 +159,44 @@ def manifest() -> dict[str, Any]:
     }
 
 
-def _batch(raw: str) -> dict[str, dict[str, Any]]:
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(raw: str, what: str) -> Any:
+    """JSON as the standard defines it (no NaN or Infinity), or a 400 saying what is wrong."""
     try:
-        batch = json.loads(raw)
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise BadRequest(f"{what} nests too deeply to be read") from None
     except ValueError as exc:
-        raise BadRequest(f"queries is not valid JSON: {exc}") from None
+        raise BadRequest(f"{what} is not valid JSON: {exc}") from None
+
+
+def _check(value: Any, schema: dict, what: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    error = next(iter(Draft202012Validator(schema).iter_errors(value)), None)
+    if error is not None:
+        where = "".join(f"[{json.dumps(p)}]" for p in error.absolute_path)
+        raise BadRequest(f"{what}{where}: {error.message[:200]}")
+
+
+def _batch(raw: str) -> dict[str, dict[str, Any]]:
+    batch = parse_json(raw, "queries")
     if not isinstance(batch, dict):
         raise BadRequest('queries must be a JSON object of queries: {"q0": {"query": "…"}}')
     for key, value in batch.items():
         if not isinstance(value, dict):
             raise BadRequest(f"query {key!r} must be an object such as {{\"query\": \"…\"}}, "
-                              f"not {json.dumps(value)[:80]}")
+                             f"not {json.dumps(value)[:80]}")
     if len(batch) > BATCH_SIZE:
         raise PayloadTooLarge(f"at most {BATCH_SIZE} queries per batch (the manifest's "
-                             "batchSize); split the batch")
+                              "batchSize); split the batch")
     for key, query in batch.items():
-        if not str(query.get("query") or "").strip() and not query.get("properties"):
+        _check(query, QUERY_SCHEMA, f"query {key!r}")
+        if not query.get("query", "").strip() and not query.get("properties"):
             raise BadRequest(f"query {key!r} has neither a query string nor properties")
-        limit = query.get("limit")
-        if limit is not None and (not isinstance(limit, int | float) or limit < 1):
-            raise BadRequest(f"query {key!r}: limit must be a positive integer")
     return batch
 
 
@@ -159,13 +216,11 @@ def reconcile() -> Response:
 
 
 def _extension(raw: str) -> tuple[list[str], list[str]]:
-    try:
-        query = json.loads(raw)
-        ids = [str(i) for i in query["ids"]]
-        pids = [str(p["id"]) for p in query["properties"]]
-    except (ValueError, KeyError, TypeError):
-        raise BadRequest('extend must be JSON: {"ids": ["<entity id>", …], '
-                          '"properties": [{"id": "<property id>"}, …]}') from None
+    query = parse_json(raw, "extend")
+    _check(query, EXTEND_SCHEMA, 'extend (shape: {"ids": ["<entity id>", …], "properties": '
+                                 '[{"id": "<property id>"}, …]})')
+    ids = list(query["ids"])
+    pids = [p["id"] for p in query["properties"]]
     if len(ids) > BATCH_SIZE * 10:
         raise PayloadTooLarge(f"at most {BATCH_SIZE * 10} ids per data extension query")
     return ids, pids
@@ -175,20 +230,22 @@ def _extension(raw: str) -> tuple[list[str], list[str]]:
 def propose_properties() -> Response:
     """Properties to fetch by data extension for entities of a type (``type=``, ``limit=``)."""
     type_id = request.args.get("type", "")
-    try:
-        limit = max(1, int(request.args.get("limit", 20)))
-    except ValueError:
-        raise BadRequest("limit must be a whole number") from None
+    limit = _whole_number("limit", 20, low=1)
     answer = {"type": type_id, "limit": limit,
               "properties": index().propose_properties(type_id, limit)}
     return _reply(answer)
 
 
+def _whole_number(name: str, default: int, *, low: int) -> int:
+    """An ASCII whole-number parameter (at most 9 digits), or a 400 naming it."""
+    value = request.args.get(name, str(default)).strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise BadRequest(f"{name} must be a whole number (at most 9 digits), not {value[:20]!r}")
+    return max(low, int(value))
+
+
 def _cursor() -> int:
-    try:
-        return max(0, int(request.args.get("cursor", 0)))
-    except ValueError:
-        raise BadRequest("cursor must be a whole number") from None
+    return _whole_number("cursor", 0, low=0)
 
 
 def _prefix_arg() -> str:

@@ -45,6 +45,8 @@ _deref = {"303": {"description": "See Other: the HTML page or data document, by 
                                  "(or ?format=html|ttl|jsonld|nt|rdf)"},
           "200": {"description": "a document, when the path ends in .html, .ttl, .jsonld, "
                                  ".nt or .rdf"},
+          "304": {"description": "not modified (ETag)"},
+          "400": {"description": "a malformed parameter (page=)"},
           "404": {"description": "not an IRI of this release (HTML page with near matches)"},
           "406": {"description": "no acceptable format"}}
 DEREF_RESPONSES = _deref  # the same answers for the dataset IRI (web/downloads.py)
@@ -68,12 +70,14 @@ OPENAPI = {
                         "schema": {"type": "string", "enum": list(KINDS_DOC)}},
                        {"name": "rest", "in": "path", "required": True,
                         "schema": {"type": "string"}},
-                       {"name": "page", "in": "query", "schema": {"type": "integer"}}],
+                       {"name": "page", "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 999_999_999}}],
         "responses": _deref}},
 }
 
-# Paths we will put into a SPARQL IRI: no spaces, quotes, angle brackets or braces.
-SAFE_PATH = re.compile(r"^[A-Za-z0-9._~!$&'()*+,;=:@/%-]+$")
+# Paths we will put into a SPARQL IRI: IRI characters only (no spaces, quotes, angle brackets or
+# braces), and '%' only as the start of a percent-encoded byte.
+SAFE_PATH = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})+")
 KNOWN_IRIS = """SELECT DISTINCT ?x WHERE {
   { ?x ?p ?o } UNION { ?s ?p ?x } UNION { GRAPH ?g { { ?x ?p ?o } UNION { ?s ?p ?x } } }
   UNION { GRAPH ?x { ?a ?b ?c } }
@@ -152,10 +156,21 @@ def _lookup_query(iri: str) -> str:
             f'  FILTER(CONTAINS(LCASE(STR(?label)), LCASE("{word}")))\n}} LIMIT 50')
 
 
+def is_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI (checked by the engine's own IRI parser)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def serve(path: str) -> Response:
     """Answer a request for ``BASE + path`` (with or without a document extension)."""
     stem, fmt = _split(path)
-    if not SAFE_PATH.match(stem):
+    if not SAFE_PATH.fullmatch(stem) or not is_iri(BASE + stem):
         raise NotFound(f"{stem!r} is not a lodpub IRI path")
     iri = BASE + stem
     store = publication().store

@@ -40,9 +40,11 @@ from lodpub.web.http.answercache import CACHEABLE
 from lodpub.web.http.conditional import etag
 from lodpub.web.http.site import persistent_or_site, site_path
 from lodpub.web.publication import publication
+from lodpub.web.views.rdfdocs import serialize
 from lodpub.web.views.servicedesc import describe
 
 bp = Blueprint("sparql", __name__)
+FORMAT_NAMES = sorted({name for f in (*RESULT_FORMATS, *GRAPH_FORMATS) for name in f.names})
 QUERY_FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
@@ -69,21 +71,27 @@ OPENAPI = {
         "get": {
             "summary": "SPARQL 1.1 query (or the service description when no query is given)",
             "parameters": [
-                {"name": "query", "in": "query", "schema": {"type": "string"}},
+                {"name": "query", "in": "query", "schema": {"type": "string", "minLength": 1}},
                 {"name": "default-graph-uri", "in": "query",
                  "schema": {"type": "array", "items": {"type": "string"}}},
                 {"name": "named-graph-uri", "in": "query",
                  "schema": {"type": "array", "items": {"type": "string"}}},
-                {"name": "format", "in": "query", "schema": {"type": "string"},
-                 "description": "json, xml, csv, tsv, turtle, ntriples, jsonld, rdfxml, trig, "
-                                "nquads (or a media type); overrides Accept"},
+                {"name": "format", "in": "query",
+                 "schema": {"type": "string", "enum": FORMAT_NAMES},
+                 "description": "the answer's format (or one of its media types); overrides "
+                                "Accept"},
             ],
             "responses": {"200": _RESULTS, "303": {"description": "browsers: the query page"},
                           "304": {"description": "not modified (ETag)"}, **_ERRORS},
         },
         "post": {
             "summary": "SPARQL 1.1 query by POST (form or application/sparql-query body)",
-            "requestBody": {"content": {QUERY_FORM: {}, QUERY_BODY: {}}},
+            "requestBody": {"required": True, "content": {
+                QUERY_FORM: {"schema": {"type": "object", "required": ["query"], "properties": {
+                    "query": {"type": "string", "minLength": 1},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}},
+                QUERY_BODY: {"schema": {"type": "string", "minLength": 1}}}},
             "responses": {"200": _RESULTS, **_ERRORS,
                           "415": {"description": "unsupported Content-Type or charset"}},
         },
@@ -225,7 +233,7 @@ def service_description() -> Response:
     graph = describe(persistent_or_site("/sparql"), pub.graph_counts(),
                      union=pub.union_default_graph, federated=bool(pub.settings.service_allowlist),
                      in_dataset=pub.release is not None)
-    return Response(graph.serialize(format=fmt.rdflib_name), content_type=fmt.content_type,
+    return Response(serialize(graph, fmt), content_type=fmt.content_type,
                     headers={"Vary": "Accept"})
 
 

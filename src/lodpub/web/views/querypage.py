@@ -10,6 +10,7 @@ full answer is one click away, in every format, from /sparql.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from urllib.parse import urlencode
 
 from lodpub.errors import LodpubError
 from lodpub.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
-from lodpub.query.scan import PreparedQuery, service_endpoints
+from lodpub.query.scan import PreparedQuery, decode_escapes, service_endpoints
 from lodpub.terms import from_oxigraph, from_sparql_json
 from lodpub.web.views.labels import Labels, TermView
 
@@ -50,6 +51,7 @@ class Outcome:
     truncated: bool = False
 
 
+@functools.cache
 def load_examples(directory: Path = QUERIES_DIR, prefix: str = "") -> list[Example]:
     """Every ``*.rq`` file in ``directory``, sorted by file name.
 
@@ -85,12 +87,13 @@ def _split_comment(comments: list[str], fallback: str) -> tuple[str, str]:
     return (first.rstrip(".") or fallback), rest.strip()
 
 
+@functools.cache
 def wikidata_examples() -> list[Example]:
-    """The queries written in Wikidata's model (graph:wikidata); federated ones are left out
-    because they need an allow-listed SERVICE and the network."""
+    """The queries written in Wikidata's model (graph:wikidata); federated ones (SERVICE) are
+    left out because they need an allow-listed SERVICE and the network. Read once."""
     found = load_examples(QUERIES_DIR / "wikidata", prefix="wikidata/")
     return [e for e in found if "service" not in e.text.casefold()
-            or not service_endpoints(e.text)]
+            or not service_endpoints(decode_escapes(e.text))]
 
 
 def download_links(form: str, query: str, root: str) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from rdflib import Graph, Literal, URIRef
 
-from lodpub.formats import Format
+from lodpub.formats import DATASET, Format
 from lodpub.namespaces import (
     DATASET_IRI,
     DCTERMS,
@@ -104,7 +104,14 @@ def add_document_metadata(graph: Graph, doc_iri: str, topic: str, license_url: s
 
 
 def serialize(graph: Graph, fmt: Format) -> bytes:
-    """``graph`` in format ``fmt`` (UTF-8 bytes)."""
+    """``graph`` in format ``fmt`` (UTF-8 bytes); in TriG or N-Quads, as the default graph."""
+    if fmt.carries == DATASET:
+        import pyoxigraph as ox
+
+        from lodpub.terms import to_oxigraph
+
+        triples = [ox.Triple(*(to_oxigraph(term) for term in triple)) for triple in graph]
+        return ox.serialize(triples, format=fmt.oxigraph_format(), prefixes=PREFIXES)
     bind_prefixes(graph)
     if fmt.rdflib_name == "json-ld":
         predicates = {str(p) for p in graph.predicates()}
