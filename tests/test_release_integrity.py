@@ -150,9 +150,9 @@ def test_release_integrity_store_damaged_while_serving_is_repaired(tiny):
         store = app.extensions["lodpub"].store
         for sst in store.path.glob("*.sst"):
             sst.unlink()  # the running worker keeps its open files; a new one could not start
-        store.pool._replace(next(iter(store.pool._all)))  # as after a query over its limit
-        wait_for(lambda: store.pool.health()["full_strength"])
-        assert store.pool.health()["failed_starts"] >= 1  # it failed, then the store was rebuilt
+        store.runner._replace(next(iter(store.runner._all)))  # as after a query over its limit
+        wait_for(lambda: store.runner.health()["full_strength"])
+        assert store.runner.health()["failed_starts"] >= 1  # it failed, then the store was rebuilt
         assert intact(store.path)
         client = app.test_client()
         assert client.get("/health").status_code == 200

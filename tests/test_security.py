@@ -111,7 +111,7 @@ def test_security_workers_have_no_network_without_an_allowlist(tiny_app, canary)
     assert store.health()["network_isolation"].startswith("network namespace")
     job = Job(query=f"SELECT * WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}")
     with pytest.raises(EngineFailure, match="Network is unreachable"):
-        store.pool.run(job, 10)
+        store.runner.run(job, 10)
     assert canary.requests == []
 
 
@@ -125,7 +125,7 @@ def test_security_workers_have_no_network_without_an_allowlist(tiny_app, canary)
     "SELECT * WHERE { ?s ?p ?o " + "FILTER EXISTS { ?s ?p ?o " * 1200 + "}" * 1200 + " }",
 ])
 def test_security_deep_nesting_within_the_limit_is_answered_not_a_crash(client, tiny_app, query):
-    pool = tiny_app.extensions["lodpub"].store.pool
+    pool = tiny_app.extensions["lodpub"].store.runner
     before = pool.pids()
     response = client.post("/sparql", data={"query": query})
     assert response.status_code in (200, 400), response.data[:200]  # 400: not valid SPARQL

@@ -7,11 +7,6 @@ app and owns the query pool), queried over HTTP with requests.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,6 +16,7 @@ import pytest
 import requests
 
 from support.releases import DATA_TRIG, EX
+from support.serving import children, start
 
 pytestmark = pytest.mark.server
 JSON_TYPE = "application/sparql-results+json"
@@ -37,66 +33,18 @@ SLOW = (f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {_numbers(400)} }} "
         "FILTER(?a + ?b + ?c < 0) }")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found | {g for c in found for g in _children(c)}
-
-
-def _start(root: Path) -> tuple[str, subprocess.Popen]:
-    port = _free_port()
-    env = dict(os.environ, LODPUB_HTTP_SERVER="granian", LODPUB_PROJECT_DIR=str(root),
-               LODPUB_QUERY_TIMEOUT="1", LODPUB_WORKERS="2", LODPUB_THREADS="4")
-    log = (root / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from lodpub.cli import main; main()", "serve", "--data",
-         str(DATA_TRIG), "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    log.close()
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if requests.get(base + "/sparql?query=ASK%7B%7D", timeout=5).status_code == 200:
-                return base, proc
-        except requests.ConnectionError:
-            pass
-        if proc.poll() is not None:
-            break
-        threading.Event().wait(0.2)
-    _stop(proc)
-    raise AssertionError("lodpub serve (granian) did not answer: "
-                         + (root / "serve.log").read_text())
-
-
-def _stop(proc: subprocess.Popen) -> int:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
-        raise
+def _start(root: Path):
+    (root / "data").mkdir(exist_ok=True)
+    return start(root, "--data", str(DATA_TRIG), http_server="granian", query_timeout=1,
+                 workers=2, threads=4)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    base, proc = _start(tmp_path_factory.mktemp("granian"))
+    served = _start(tmp_path_factory.mktemp("granian"))
     with requests.Session() as session:
-        yield base, session
-    _stop(proc)
+        yield served.base, session
+    served.stop()
 
 
 def post(session, base: str, query: str, **kw):
@@ -167,21 +115,20 @@ def test_granian_client_leaving_mid_stream_costs_nothing(server):
         assert response.status_code == 200
 
 
-def test_granian_sigterm_stops_workers_and_removes_temporary_files(tmp_path):
-    base, proc = _start(tmp_path)
+def test_granian_sigterm_stops_every_process_and_keeps_the_store(tmp_path):
+    served = _start(tmp_path)
     try:
-        workers = [p for p in _children(proc.pid)
+        workers = [p for p in children(served.process.pid)
                    if b"lodpub.query.worker" in Path(f"/proc/{p}/cmdline").read_bytes()]
         assert len(workers) == 2
         store = Path(Path(f"/proc/{workers[0]}/cmdline").read_bytes().split(b"\0")[4].decode())
-        scratch = next(p for p in store.parents if p.name.startswith("lodpub-serve-"))
-        assert scratch.is_dir()
     finally:
-        code = _stop(proc)
+        code = served.stop()
     assert code == 0
     for _ in range(100):
         if not any(Path(f"/proc/{p}").exists() for p in workers):
             break
         time.sleep(0.1)
     assert not any(Path(f"/proc/{p}").exists() for p in workers)
-    assert not scratch.exists()
+    assert store.is_relative_to(tmp_path / "dist" / ".cache")  # kept for the next start
+    assert (store / "LODPUB_READY").is_file()

@@ -65,7 +65,7 @@ def sparql(app, query: str, **headers):
 
 
 def test_limits_pathological_query_stopped_while_others_answer(app):
-    pool = app.extensions["lodpub"].store.pool
+    pool = app.extensions["lodpub"].store.runner
     before = pool.pids()
     answers = {}
     heavy = threading.Thread(target=lambda: answers.update(heavy=sparql(app, CROSS)))
@@ -99,13 +99,13 @@ def test_limits_busy_pool_answers_503_with_retry_after(tmp_path, big_data):
     try:
         heavy = threading.Thread(target=lambda: sparql(app, CROSS))
         heavy.start()
-        wait_for(lambda: store.pool.busy() == 1)
+        wait_for(lambda: store.runner.busy() == 1)
         response = sparql(app, SIMPLE)
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "2"
         assert "busy" in json.loads(response.data)["error"]
         heavy.join(30)
-        wait_for(lambda: at_full_strength(store.pool))
+        wait_for(lambda: at_full_strength(store.runner))
         assert sparql(app, SIMPLE).status_code == 200
     finally:
         app.extensions["lodpub"].close()
@@ -160,7 +160,7 @@ def test_limits_row_cap_spares_the_pages_helpers(capped):
 def test_limits_stream_cut_at_the_limit_is_never_silently_short(app, caplog):
     # rows start flowing at once, but nine million of them take longer than the 1 s limit
     endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
-    pool = app.extensions["lodpub"].store.pool
+    pool = app.extensions["lodpub"].store.runner
     # earlier tests stopped queries; their replacement workers must be up, or the query could
     # wait for a worker past its queue time and get a 503 instead of a stream
     wait_for(lambda: at_full_strength(pool))
@@ -212,7 +212,7 @@ def thrifty(tmp_path_factory, big_data):
 def test_limits_memory_limit_stops_a_query_and_replaces_its_worker(thrifty):
     # nine million rows to sort: gigabytes if nothing stops it, long before the 60 s limit
     hog = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } ORDER BY ?o ?c"
-    pool = thrifty.extensions["lodpub"].store.pool
+    pool = thrifty.extensions["lodpub"].store.runner
     before = pool.pids()
     response = sparql(thrifty, hog)
     assert response.status_code == 503
@@ -232,11 +232,11 @@ def test_limits_busy_pool_answers_pages_503_with_retry_after(tmp_path, tiny_rele
 
     app = make_app(tiny_release, workers=1, query_timeout=1.0)
     store = app.extensions["lodpub"].store
-    store.pool.queue_wait = 0.1
+    store.runner.queue_wait = 0.1
     try:
         heavy = threading.Thread(target=lambda: sparql(app, CROSS))
         heavy.start()
-        wait_for(lambda: store.pool.busy() == 1)
+        wait_for(lambda: store.runner.busy() == 1)
         for path in ("/id/kataib-hezbollah.html", "/query?query=ASK%7B%7D", "/"):
             response = app.test_client().get(path, headers={"Accept": "text/html"})
             assert response.status_code == 503, path

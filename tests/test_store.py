@@ -117,7 +117,7 @@ def test_store_large_result_streams_in_chunks(tmp_path):
         next(partial.chunks)
         partial.chunks.close()
         end = time.monotonic() + 30  # synchronisation only: wait for a replacement if needed
-        while not (len(store.pool.pids()) == 1 and store.pool.busy() == 0):
+        while not (len(store.runner.pids()) == 1 and store.runner.busy() == 0):
             assert time.monotonic() < end
             time.sleep(0.02)
         assert store.ask(f"ASK {{ <{EX}s1> ?p ?o }}") is True
@@ -153,7 +153,12 @@ def test_store_loads_every_rdf_format(tmp_path):
         assert [str(r["s"]) for r in named] == [f"{EX}c"]
     finally:
         store.close()
-    assert not store.path.exists()  # a --data store is temporary
+    assert store.path.is_relative_to(tmp_path / "dist" / ".cache")  # kept for the next start
+    again = EmbeddedStore.for_files(settings_for(tmp_path, workers=1), files)
+    try:
+        assert again.path == store.path  # the same files: the store is opened, not rebuilt
+    finally:
+        again.close()
 
 
 def test_store_rejects_unknown_and_broken_files(tmp_path):
@@ -202,7 +207,7 @@ def test_store_worker_copies_small_data_into_memory(tmp_path):
 def test_store_workers_outlive_ctrl_c(data_store):
     # Ctrl-C in a terminal sends SIGINT to the whole process group, query workers included:
     # the parent stops them, so they must neither die nor print a KeyboardInterrupt traceback
-    pool = data_store.pool
+    pool = data_store.runner
     before = pool.pids()
     for pid in before:
         os.kill(pid, signal.SIGINT)

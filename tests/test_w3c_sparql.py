@@ -345,7 +345,7 @@ def test_w3c_unknown_function_is_an_expression_error(client):
     """A call to a function the engine does not know (W3C syntax-function-01) is an expression
     error, as SPARQL 1.1 section 17.3 says: the FILTER is false, a BIND leaves its variable
     unbound, ``||`` with a true side is true; the query is answered and no worker is lost."""
-    pool = client.application.extensions["lodpub"].store.pool
+    pool = client.application.extensions["lodpub"].store.runner
     before = pool.pids()
 
     def rows(query):

@@ -35,16 +35,22 @@ class Settings:
         "allows subdomains); any other Host gets relative links.")
     host: str = _setting("127.0.0.1", "Address `lodpub serve` listens on.")
     port: int = _setting(5000, "Port `lodpub serve` listens on.")
-    workers: int = _setting(2, "Query worker processes (each one query at a time).")
-    threads: int = _setting(8, "HTTP server threads.")
+    workers: int = _setting(
+        2, "Worker processes: under waitress, HTTP worker processes that run queries; "
+        "otherwise (granian, tests, lodpub query) query worker processes. Each runs one query "
+        "at a time.")
+    threads: int = _setting(8, "HTTP server threads per process.")
     http_server: str = _setting(
-        "waitress", "HTTP server of `lodpub serve`: waitress, or granian (faster per request; "
-        "pip install 'lodpub[granian]'). Either runs one process that owns the query workers.")
+        "waitress", "HTTP server of `lodpub serve`: waitress (worker processes that run "
+        "queries themselves), or granian (pip install 'lodpub[granian]'; one HTTP process "
+        "with a pool of query worker processes).")
     query_timeout: float = _setting(5.0, "Seconds a SPARQL query may run before it is stopped.")
     max_rows: int = _setting(0, "Row cap on SELECT results; 0 means no cap. Truncation is flagged.")
     memory_store_max_quads: int = _setting(
-        2_000_000, "Query workers copy data of at most this many quads into memory (faster "
-        "joins and scans, about 0.4 GB per worker per million quads); 0: always on disk.")
+        500_000, "Data of at most this many quads is served from memory (two to four times "
+        "faster scans and joins; about 0.6 GB per million quads, loaded at start and shared by "
+        "the worker processes); larger data is served from the on-disk store, which opens "
+        "at once; 0: always on disk.")
     max_query_bytes: int = _setting(100_000, "Largest accepted query or request body, in bytes.")
     max_query_nesting: int = _setting(
         4_096, "Most brackets, negations and quoted triples a query may open (an upper bound "

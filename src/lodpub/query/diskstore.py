@@ -84,8 +84,9 @@ def build_disk_store(files: Iterable[Path], target: Path) -> Path:
     except OSError as exc:
         raise _storage(exc, target) from None
     try:
-        _load(files, tmp)
-        (tmp / READY).write_text(json.dumps(_listing(tmp)), encoding="utf-8")
+        quads = _load(files, tmp)
+        (tmp / READY).write_text(json.dumps({**_listing(tmp), "quads": quads}),
+                                 encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)
@@ -98,7 +99,7 @@ def build_disk_store(files: Iterable[Path], target: Path) -> Path:
     return target
 
 
-def _load(files: Iterable[Path], directory: Path) -> None:
+def _load(files: Iterable[Path], directory: Path) -> int:
     import pyoxigraph as ox
 
     store = ox.Store(str(directory))
@@ -106,8 +107,17 @@ def _load(files: Iterable[Path], directory: Path) -> None:
         for path in files:
             load_file(store, Path(path))
         store.flush()
+        return len(store)
     finally:
         del store  # closes RocksDB so the workers can open it read-only
+
+
+def quad_count(directory: Path) -> int | None:
+    """How many quads the store at ``directory`` holds, as recorded when it was built."""
+    try:
+        return int(json.loads((directory / READY).read_text(encoding="utf-8"))["quads"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _listing(directory: Path) -> dict:

@@ -18,8 +18,6 @@ store: nothing is ever fetched to build a dataset. ``timeout=None`` means the st
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,79 +158,113 @@ class Helpers:
         return bool(json.loads(self._read(text, Format.JSON, timeout))["boolean"])
 
 
-@dataclass
-class EmbeddedStore(Helpers):
-    """pyoxigraph behind a pool of query workers; build one with ``for_release``/``for_files``."""
+class Runner(Protocol):
+    """Where an embedded store's queries run: worker processes (``pool.WorkerPool``) or this
+    process (``local.LocalRunner``)."""
+
+    def run(self, job: Job, timeout: float | None):
+        """Run ``job``: its head and its answer's chunks."""
+
+    def health(self) -> dict:
+        """The runner's state."""
+
+    def pids(self) -> set[int]:
+        """Processes it runs queries in, other than this one."""
+
+    def close(self) -> None:
+        """Stop what it started."""
+
+
+@dataclass(frozen=True)
+class StoreFiles:
+    """An on-disk store ready to open: where it is, what it was built from, its default graph."""
 
     path: Path
     union: bool
-    limits: Limits = field(default_factory=Limits)
-    workers: int = 2
-    queue_wait: float = 2.0
-    memory_max_quads: int = 0
-    sources: tuple[Path, ...] = ()  # the RDF files the store was built from (to repair it)
-    _tmpdir: Path | None = None
+    sources: tuple[Path, ...]
 
-    def __post_init__(self) -> None:
-        self.pool = WorkerPool(str(self.path), self.workers, queue_wait=self.queue_wait,
-                               memory_max_quads=self.memory_max_quads,
-                               memory_limit_mb=self.limits.memory_mb,
-                               isolate=not self.limits.allowlist,
-                               repair=self.repair if self.sources else None)
-        self.pool.start()
+    @classmethod
+    def for_release(cls, settings: Settings, release: Release) -> StoreFiles:
+        """The store of ``release``'s TriG (kept per version); union default graph."""
+        sources = (release.dataset_file,)
+        return cls(build_disk_store(sources, release_store_path(settings, release)), True,
+                   sources)
+
+    @classmethod
+    def for_files(cls, settings: Settings, files: Sequence[Path]) -> StoreFiles:
+        """The store of RDF ``files`` (``serve --data``), kept per files' identity in
+        dist/.cache so a second start opens it; their own default graph."""
+        if not files:
+            raise ConfigError("no data files given; pass RDF files to `lodpub serve --data`")
+        files = tuple(Path(f) for f in files)
+        target = settings.resolved_dist / ".cache" / f"data-{cache_key(files)}"
+        return cls(build_disk_store(files, target), False, files)
 
     def repair(self) -> None:
-        """Rebuild the on-disk store from its sources if it is damaged (it is derived data)."""
+        """Rebuild the store from its sources if it is damaged (it is derived data)."""
         build_disk_store(self.sources, self.path)
+
+
+@dataclass
+class EmbeddedStore(Helpers):
+    """pyoxigraph over an on-disk store, its queries run by ``runner``; see ``open_store``."""
+
+    files: StoreFiles
+    runner: Runner
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def path(self) -> Path:
+        """The on-disk store's directory."""
+        return self.files.path
+
+    @classmethod
+    def with_pool(cls, settings: Settings, files: StoreFiles, *,
+                  queue_wait: float = 2.0) -> EmbeddedStore:
+        """Queries in ``settings.workers`` worker processes that are killed at their limits."""
+        limits = Limits.from_settings(settings)
+        pool = WorkerPool(str(files.path), settings.workers, queue_wait=queue_wait,
+                          memory_max_quads=settings.memory_store_max_quads,
+                          memory_limit_mb=limits.memory_mb, isolate=not limits.allowlist,
+                          repair=files.repair)
+        pool.start()
+        return cls(files, pool, limits)
 
     @classmethod
     def for_release(cls, settings: Settings, release: Release, **kw) -> EmbeddedStore:
-        """A store over ``release``'s TriG (kept on disk per version); union default graph."""
-        sources = (release.dataset_file,)
-        path = build_disk_store(sources, release_store_path(settings, release))
-        return cls(path, union=True, sources=sources, **_options(settings), **kw)
+        """``release`` behind a pool of query workers."""
+        return cls.with_pool(settings, StoreFiles.for_release(settings, release), **kw)
 
     @classmethod
     def for_files(cls, settings: Settings, files: Sequence[Path], **kw) -> EmbeddedStore:
-        """A store over RDF ``files`` with their own default graph (``serve --data``)."""
-        if not files:
-            raise ConfigError("no data files given; pass RDF files to `lodpub serve --data`")
-        tmpdir = Path(tempfile.mkdtemp(prefix="lodpub-data-"))
-        try:
-            path = build_disk_store(files, tmpdir / f"oxigraph-{cache_key(files)}")
-        except ConfigError:  # a file that does not load: leave nothing behind
-            shutil.rmtree(tmpdir, ignore_errors=True)
-            raise
-        return cls(path, union=False, sources=tuple(files), _tmpdir=tmpdir,
-                   **_options(settings), **kw)
+        """RDF ``files`` behind a pool of query workers (``serve --data``)."""
+        return cls.with_pool(settings, StoreFiles.for_files(settings, files), **kw)
 
     def execute(self, query: PreparedQuery, fmt: Format, *, dataset: Dataset = NO_DATASET,
                 timeout: float | None = None, max_rows: int | None = None) -> QueryResult:
-        """Run ``query`` in a worker; see ``Store.execute``."""
+        """Run ``query`` with the runner; see ``Store.execute``."""
         job = Job(
             query=query.text,
             format=fmt.name,
             default_graphs=list(dataset.default_graphs) if dataset.explicit else None,
             named_graphs=list(dataset.named_graphs) if dataset.explicit else None,
-            union=self.union and not query.has_from,  # FROM / FROM NAMED define the dataset
+            union=self.files.union and not query.has_from,  # FROM / FROM NAMED: the dataset
             max_rows=self.limits.max_rows if max_rows is None else max_rows,
             base_iri=QUERY_BASE,
             calls_services=bool(query.services),
         )
-        head, chunks = self.pool.run(job, self.limits.timeout if timeout is None else timeout)
+        head, chunks = self.runner.run(job, self.limits.timeout if timeout is None else timeout)
         body = chunks[0] if isinstance(chunks, tuple) else None
         return QueryResult(fmt, head.media_type, iter(chunks), head.truncated, job.max_rows,
                            body)
 
     def health(self) -> dict:
-        """The worker pool's state."""
-        return {"engine": "embedded", **self.pool.health()}
+        """The runner's state."""
+        return {"engine": "embedded", **self.runner.health()}
 
     def close(self) -> None:
-        """Stop the workers and remove a temporary store."""
-        self.pool.close()
-        if self._tmpdir is not None:
-            shutil.rmtree(self._tmpdir, ignore_errors=True)
+        """Stop the runner's workers."""
+        self.runner.close()
 
 
 def release_store_path(settings: Settings, release: Release) -> Path:
@@ -241,11 +273,6 @@ def release_store_path(settings: Settings, release: Release) -> Path:
 
     name = f"oxigraph-{pyoxigraph.__version__}-{release.version}"
     return settings.resolved_dist / ".cache" / name
-
-
-def _options(settings: Settings) -> dict:
-    return {"workers": settings.workers, "limits": Limits.from_settings(settings),
-            "memory_max_quads": settings.memory_store_max_quads}
 
 
 def open_store(settings: Settings, *, release: Release | None = None,

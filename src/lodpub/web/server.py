@@ -1,19 +1,18 @@
-"""Run the app under waitress, the production WSGI server (``lodpub serve``), or granian.
+"""Run the app: ``lodpub serve`` on waitress (the default), or on granian.
 
-Why waitress rather than gunicorn: the expensive work (query evaluation and result
-serialization) already runs in the query worker processes, outside the GIL, so the HTTP process
-only parses requests and copies bytes; waitress does that with threads in one process that owns
-one worker pool that every request shares. gunicorn with two processes answered tiny queries
-up to twice as fast on a 2-core machine, but each process would start its own pool and split
-``workers``, so a slow query could make one process answer 503 while the other has idle
-workers (see docs/endpoint.md).
+waitress (``http_server = "waitress"``): ``lodpub.web.supervisor`` forks ``workers`` HTTP
+worker processes that share the listening socket and run queries in process; a query past its
+limits ends its worker, which the supervisor replaces. waitress reads whole requests before it
+hands them to a thread, so slow clients cost a connection, not a worker.
 
-``http_server = "granian"`` (opt-in, ``pip install 'lodpub[granian]'``) serves the same app
-with granian's WSGI interface instead: a Rust HTTP server, one worker process (which builds the
-app and so owns the one query pool), about a tenth of waitress's CPU per request (measured in
-bench/wsgi_servers.py; a cache hit is then ~40 µs instead of 0.2–1.3 ms). granian runs the app
-in its worker process and handles SIGINT/SIGTERM itself; everything the app writes to
-temporary files goes into one directory that is removed when the server stops.
+granian (``http_server = "granian"``, opt-in, ``pip install 'lodpub[granian]'``): a Rust HTTP
+server with one worker process, which builds the app; granian's own supervisor gives up on a
+worker that dies twice within seconds, so under granian queries do not run in the HTTP process
+but in a pool of query worker processes that can be killed at their limits
+(``lodpub.query.pool``). Everything the app writes to temporary files goes into one directory
+that is removed when the server stops.
+
+The waitress server itself is ``lodpub.web.http.wsgi_server.make_server``.
 """
 
 from __future__ import annotations
@@ -23,61 +22,17 @@ import functools
 import logging
 import os
 import shutil
-import signal
 import tempfile
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Flask
-from waitress.server import create_server
 
-from lodpub.errors import ConfigError, LodpubError
+from lodpub.errors import ConfigError
 from lodpub.settings import Settings
 from lodpub.web import create_app
 
 log = logging.getLogger(__name__)
-
-
-class _StreamCutFilter(logging.Filter):
-    """Log an answer cut mid-stream (time limit, worker lost) as one line, not a traceback.
-
-    Once the status line is sent the only honest way to stop a streamed answer is to break
-    the chunked encoding, which the WSGI server does when the body iterator raises; waitress
-    then logs the exception with its traceback as if lodpub had crashed. The client sees the
-    cut; the log should say what happened in a line.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, LodpubError):
-            record.msg, record.args = "answer cut mid-stream: %s", (error,)
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.exc_info = record.exc_text = None
-        return True
-
-
-_STREAM_CUT = _StreamCutFilter()
-
-
-def make_server(app: Flask, *, host: str, port: int, threads: int):
-    """A waitress server for ``app`` bound to host:port (port 0 picks a free port)."""
-    waitress_log = logging.getLogger("waitress")
-    if _STREAM_CUT not in waitress_log.filters:
-        waitress_log.addFilter(_STREAM_CUT)
-    return create_server(app, host=host, port=port, threads=threads, ident="lodpub",
-                         channel_timeout=60, connection_limit=1000,
-                         clear_untrusted_proxy_headers=True)
-
-
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
-def _stop_on_sigterm() -> None:
-    """Treat SIGTERM like Ctrl-C so the query workers are stopped on the way out."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
 
 
 def serve(settings: Settings, data_files: Sequence[Path | str] = (), host: str | None = None,
@@ -91,18 +46,9 @@ def serve(settings: Settings, data_files: Sequence[Path | str] = (), host: str |
     if settings.http_server == "granian":
         serve_granian(settings, data_files)
         return
-    app = create_app(settings, data_files=data_files)
-    server = make_server(app, host=settings.host, port=settings.port, threads=settings.threads)
-    log.info("lodpub serving %s at http://%s:%s/", app.extensions["lodpub"].version,
-             settings.host, server.effective_port)
-    _stop_on_sigterm()
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-        app.extensions["lodpub"].close()
+    from lodpub.web.supervisor import Supervisor
+
+    Supervisor(settings, tuple(Path(f) for f in data_files)).run()
 
 
 def _granian_app(settings: Settings, data_files: Sequence[Path | str], scratch: str) -> Flask:

@@ -1,0 +1,336 @@
+"""``lodpub serve`` on waitress: a supervisor and HTTP worker processes that run queries themselves.
+
+The supervisor (the process ``lodpub serve`` starts) checks the release, makes sure its
+query-ready store exists and is intact (built, when needed, in a child process: the supervisor
+never opens RocksDB, whose background threads a fork would not carry over), loads the data into
+memory when it is small enough (``memory_store_max_quads``: the copy is then shared by every
+worker through the fork, page by page), binds the listening socket and forks ``workers`` HTTP
+worker processes. Each worker leaves the network when the SERVICE allow-list is empty, opens the
+store read-only (or uses the shared in-memory copy), builds the app with an in-process query
+engine (``lodpub.query.local``) and serves the shared socket with waitress.
+
+A query past its time or memory limit cannot be stopped inside its process, so its worker
+answers 503 and *dooms* itself (``Lifecycle``): it stops accepting connections, lets the
+requests in flight finish (at most ``DOOMED_GRACE`` seconds) and exits; the supervisor starts a
+replacement, and the other workers keep answering meanwhile. A worker that dies young again and
+again is restarted after a growing pause, for as long as the server runs. SIGTERM or Ctrl-C
+stops the workers gracefully, then the supervisor.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lodpub.errors import LodpubError
+from lodpub.query.store import StoreFiles
+from lodpub.release import Release
+from lodpub.settings import Settings
+
+DOOMED_GRACE = {"timeout": 5.0, "memory": 1.0, "shutdown": 30.0}  # seconds, by reason
+YOUNG = 5.0  # a worker that exits within this many seconds of its start died young
+PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+log = logging.getLogger(__name__)
+
+
+class _Stop(Exception):
+    """SIGTERM or SIGINT reached the supervisor."""
+
+
+class Lifecycle:
+    """A worker's requests in flight, and its end once it is doomed (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.server = None  # the waitress server, set once it exists
+        self.inflight = 0
+        self.reason = ""
+        self._lock = threading.Lock()
+
+    def wrap(self, app):
+        """WSGI middleware counting requests until their answer has been handed over."""
+        def counted(environ, start_response):
+            with self._lock:
+                self.inflight += 1
+            try:
+                result = app(environ, start_response)
+            except BaseException:
+                self._done()
+                raise
+            return _Counted(result, self._done)
+        return counted
+
+    def _done(self) -> None:
+        with self._lock:
+            self.inflight -= 1
+
+    def busy(self, busy: bool) -> None:
+        """While the engine is busy, leave new connections to the other workers."""
+        if self.server is not None and not self.reason:
+            self.server.accepting = not busy
+
+    def doom(self, reason: str) -> None:
+        """Stop accepting connections; exit once idle (or after the grace of ``reason``)."""
+        with self._lock:
+            if self.reason:
+                return
+            self.reason = reason
+        if self.server is not None:
+            self.server.accepting = False  # waitress stops polling the listening socket
+        kind = next((k for k in DOOMED_GRACE if k in reason), "timeout")
+        threading.Thread(target=self._exit_when_idle, args=(DOOMED_GRACE[kind],), daemon=True,
+                         name="lodpub-doomed").start()
+
+    def _exit_when_idle(self, grace: float) -> None:
+        end = time.monotonic() + grace
+        while time.monotonic() < end and (self.inflight > 0 or self._unsent()):
+            time.sleep(0.02)
+        logging.shutdown()
+        os._exit(0)
+
+    def _unsent(self) -> bool:
+        """Whether a connection still has answer bytes waiting to go out."""
+        channels = getattr(self.server, "_map", {}) or {}
+        return any(getattr(ch, "total_outbufs_len", 0) for ch in list(channels.values()))
+
+
+class _Counted:
+    """An answer's body that reports when the server has finished with it."""
+
+    def __init__(self, result, done) -> None:
+        self.result, self.done, self.closed = result, done, False
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self) -> None:
+        try:
+            getattr(self.result, "close", lambda: None)()
+        finally:
+            if not self.closed:
+                self.closed = True
+                self.done()
+
+
+@dataclass
+class Supervisor:
+    """Starts, watches and replaces the HTTP worker processes; see the module docstring."""
+
+    settings: Settings
+    data_files: Sequence[Path] = ()
+    release: Release | None = None
+    files: StoreFiles | None = None
+    memory_store: object = None
+    children: dict[int, tuple[int, float]] = field(default_factory=dict)  # pid: (slot, start)
+    failures: dict[int, int] = field(default_factory=dict)  # slot: young deaths in a row
+    stopping: bool = False
+
+    def prepare(self) -> None:
+        """Check the release, make its store ready, load it into memory when small enough."""
+        if not self.data_files:
+            self.release = Release.latest(self.settings)
+            self.release.verify()
+        self.files = _in_child(self._store_files)
+        quads = _quads(self.files)
+        limit = self.settings.memory_store_max_quads
+        if quads is not None and 0 < quads <= limit:
+            self.memory_store = _memory_copy(self.files)
+
+    def _store_files(self) -> StoreFiles:
+        if self.data_files:
+            return StoreFiles.for_files(self.settings, self.data_files)
+        return StoreFiles.for_release(self.settings, self.release)
+
+    def run(self) -> None:
+        """Serve until SIGTERM or SIGINT."""
+        self.prepare()
+        sock = _listen(self.settings.host, self.settings.port)
+        previous = {s: signal.signal(s, self._signalled) for s in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            for slot in range(self.settings.workers):
+                self._spawn(slot, sock)
+            where = f"http://{self.settings.host}:{sock.getsockname()[1]}/"
+            log.info("lodpub serving %s at %s (%d processes, queries in process, data %s)",
+                     self.release.version if self.release else "data files", where,
+                     self.settings.workers, "in memory" if self.memory_store else "on disk")
+            self._watch(sock)
+        except _Stop:
+            pass
+        finally:
+            self._stop_children()
+            sock.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _signalled(self, signum, frame) -> None:
+        self.stopping = True
+        raise _Stop
+
+    def _spawn(self, slot: int, sock: socket.socket) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                code = worker_process(self.settings, self.release, self.data_files, self.files,
+                                      self.memory_store, sock, slot)
+            finally:
+                os._exit(code)
+        self.children[pid] = (slot, time.monotonic())
+
+    def _watch(self, sock: socket.socket) -> None:
+        due: dict[int, float] = {}  # slot: when to start its replacement
+        while not self.stopping:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if pid:
+                self._ended(pid, status, due)
+                continue
+            now = time.monotonic()
+            for slot, when in list(due.items()):
+                if when <= now:
+                    del due[slot]
+                    self._spawn(slot, sock)
+            time.sleep(0.05)
+
+    def _ended(self, pid: int, status: int, due: dict[int, float]) -> None:
+        slot, started = self.children.pop(pid, (None, 0.0))
+        if slot is None:
+            return
+        failed = os.WIFSIGNALED(status) or os.WEXITSTATUS(status) != 0  # 0: doomed, on purpose
+        young = failed and time.monotonic() - started < YOUNG
+        self.failures[slot] = self.failures.get(slot, 0) + 1 if young else 0
+        pause = PAUSES[min(self.failures[slot], len(PAUSES)) - 1] if self.failures[slot] else 0
+        how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+               else f"exit code {os.WEXITSTATUS(status)}")
+        log.log(logging.WARNING if failed else logging.INFO,
+                "worker %s (pid %s) ended (%s); replacing it%s", slot, pid, how,
+                f" in {pause:g} s" if pause else "")
+        due[slot] = time.monotonic() + pause
+
+    def _stop_children(self) -> None:
+        for pid in list(self.children):
+            _signal(pid, signal.SIGTERM)
+        end = time.monotonic() + DOOMED_GRACE["shutdown"] + 5
+        while self.children and time.monotonic() < end:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+            if pid:
+                self.children.pop(pid, None)
+            else:
+                time.sleep(0.05)
+        for pid in list(self.children):
+            _signal(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        self.children.clear()
+
+
+def worker_process(settings: Settings, release: Release | None, data_files, files: StoreFiles,
+                   memory_store, sock: socket.socket, slot: int) -> int:
+    """One HTTP worker: leave the network, open the store, serve the socket; the exit code."""
+    import pyoxigraph as ox
+
+    from lodpub.query.isolation import isolate_network
+    from lodpub.query.local import LocalRunner
+    from lodpub.query.store import EmbeddedStore, Limits
+    from lodpub.web import create_app
+    from lodpub.web.http.wsgi_server import make_server
+
+    lifecycle = Lifecycle()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
+    signal.signal(signal.SIGTERM, lambda *_: lifecycle.doom("shutdown"))
+    protection = ("none (the service_allowlist setting allows outbound SERVICE calls)"
+                  if settings.service_allowlist else isolate_network())
+    try:
+        engine_store = memory_store or ox.Store.read_only(str(files.path))
+    except OSError as exc:
+        log.error("worker %s cannot open the store %s: %s", slot, files.path, exc)
+        return 3
+    limits = Limits.from_settings(settings)
+    runner = LocalRunner(engine_store, memory_limit_mb=limits.memory_mb,
+                         on_doomed=lifecycle.doom, on_busy=lifecycle.busy,
+                         protection=protection)
+    try:
+        app = create_app(settings, release=release, data_files=data_files,
+                         store=EmbeddedStore(files, runner, limits))
+    except LodpubError as exc:
+        log.error("worker %s: %s", slot, exc)
+        return 3
+    server = make_server(lifecycle.wrap(app), sockets=[sock], threads=settings.threads)
+    lifecycle.server = server
+    log.info("worker %s (pid %s) ready; network isolation: %s", slot, os.getpid(), protection)
+    server.run()
+    return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _in_child(function):
+    """``function()`` run in a forked child (which may open RocksDB); its result or its error."""
+    import pickle
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            outcome = ("ok", function())
+        except (LodpubError, OSError) as exc:
+            outcome = ("error", exc)
+        with os.fdopen(write, "wb") as out:
+            pickle.dump(outcome, out)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as source:
+        data = source.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise LodpubError("preparing the query-ready store failed (its process ended early)")
+    kind, value = pickle.loads(data)  # noqa: S301 - from our own child process
+    if kind == "error":
+        raise value
+    return value
+
+
+def _quads(files: StoreFiles) -> int | None:
+    from lodpub.query.diskstore import quad_count
+
+    return quad_count(files.path)
+
+
+def _memory_copy(files: StoreFiles):
+    """The data of ``files`` loaded into a pyoxigraph in-memory store (no RocksDB involved)."""
+    import pyoxigraph as ox
+
+    from lodpub.query.diskstore import load_file
+
+    started = time.monotonic()
+    store = ox.Store()
+    for path in files.sources:
+        load_file(store, Path(path))
+    log.info("data loaded into memory in %.1f s (%d quads), shared by the workers",
+             time.monotonic() - started, len(store))
+    return store
+

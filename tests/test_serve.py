@@ -1,0 +1,136 @@
+"""`lodpub serve` on waitress, for real: worker processes that run queries themselves.
+
+The command runs in a subprocess on a free port over 3,000 triples with a 1 s time limit and
+two worker processes. A query past its time or memory limit is answered 503 and ends its
+worker, which the supervisor replaces while the other worker keeps answering; a stream cut at
+the limit says so; a client that leaves costs nothing; no query reaches the network; SIGTERM
+stops every process; a second start opens the store the first one built. Nothing is timed:
+the tests wait for states (a worker replaced, the pool at full strength).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+
+from support.canary import Canary
+from support.serving import children, start
+from support.waiting import wait_for
+
+pytestmark = pytest.mark.server
+EX = "http://example.org/"
+JSON_TYPE = "application/sparql-results+json"
+CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SIMPLE = f"SELECT ?n WHERE {{ <{EX}s7> <{EX}name> ?n }}"
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("serve")
+    lines = [f'<{EX}s{i}> <{EX}name> "n{i}" .\n' for i in range(3000)]
+    (root / "big.nt").write_text("".join(lines), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def served(big):
+    server = start(big, "--data", str(big / "big.nt"), query_timeout=1, workers=2, threads=4,
+                   query_memory_mb=200)
+    yield server
+    server.stop()
+
+
+def query(served, text: str, **kw):
+    return requests.post(served.base + "/sparql", data={"query": text},
+                         headers={"Accept": JSON_TYPE}, timeout=60, **kw)
+
+
+def workers(served) -> set[int]:
+    return children(served.process.pid)
+
+
+def both_ready(served) -> bool:
+    return len(workers(served)) == 2 and query(served, SIMPLE).status_code == 200
+
+
+def test_serve_a_query_past_the_limit_ends_its_worker_while_the_other_answers(served):
+    wait_for(lambda: both_ready(served))
+    before = workers(served)
+    stopped: dict = {}
+    heavy = threading.Thread(target=lambda: stopped.update(r=query(served, CROSS)))
+    heavy.start()
+    answers = [query(served, SIMPLE + f" # {i}") for i in range(5)]
+    heavy.join(60)
+    assert all(r.status_code == 200 for r in answers)
+    assert stopped["r"].status_code == 503
+    assert "query stopped after 1 s" in stopped["r"].json()["error"]
+    wait_for(lambda: both_ready(served) and workers(served) != before)
+    assert len(before - workers(served)) == 1  # exactly the one that ran the query
+
+
+def test_serve_memory_limit_ends_the_worker_with_503(served):
+    wait_for(lambda: both_ready(served))
+    hog = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } ORDER BY ?o ?c"
+    response = query(served, hog)
+    assert response.status_code == 503
+    assert "query used more than 200 MB" in response.json()["error"]
+    wait_for(lambda: both_ready(served))
+
+
+def test_serve_a_stream_cut_at_the_limit_says_so(served):
+    wait_for(lambda: both_ready(served))
+    endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    with requests.post(served.base + "/sparql", data={"query": endless}, stream=True,
+                       headers={"Accept": "text/tab-separated-values"}, timeout=60) as response:
+        assert response.status_code == 200
+        tail = b""
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            for chunk in response.iter_content(65536):
+                tail = (tail + chunk)[-4096:]
+    assert tail.endswith(b"\n# lodpub: query stopped after 1 s (the time limit); "
+                         b"this answer is incomplete\n")
+    wait_for(lambda: both_ready(served))
+
+
+def test_serve_a_client_leaving_mid_stream_costs_nothing(served):
+    wait_for(lambda: both_ready(served))
+    big_answer = "SELECT * WHERE { ?s ?p ?o }"
+    with requests.post(served.base + "/sparql", data={"query": big_answer}, stream=True,
+                       headers={"Accept": JSON_TYPE}, timeout=60) as response:
+        assert next(response.iter_content(1024))
+    for i in range(6):
+        assert query(served, SIMPLE + f" # after {i}").status_code == 200
+
+
+def test_serve_workers_have_no_network(served):
+    canary = Canary()
+    try:
+        health = requests.get(served.base + "/health", timeout=30).json()
+        assert health["engine"]["network_isolation"].startswith("network namespace")
+        refused = query(served, f"SELECT * WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}")
+        assert refused.status_code == 400
+        assert canary.requests == []
+    finally:
+        canary.shutdown()
+        canary.server_close()
+
+
+def test_serve_sigterm_stops_every_process_and_a_second_start_opens_the_store(big):
+    first = start(big, "--data", str(big / "big.nt"), workers=2)
+    try:
+        processes = workers(first)
+        assert len(processes) == 2
+    finally:
+        assert first.stop() == 0
+    wait_for(lambda: not any(Path(f"/proc/{p}").exists() for p in processes))
+    [store] = (big / "dist" / ".cache").glob("data-*")
+    built = (store / "LODPUB_READY").stat().st_mtime_ns
+    second = start(big, "--data", str(big / "big.nt"), workers=2)
+    try:
+        assert query(second, SIMPLE).json()["results"]["bindings"][0]["n"]["value"] == "n7"
+        assert (store / "LODPUB_READY").stat().st_mtime_ns == built  # opened, not rebuilt
+    finally:
+        second.stop()
