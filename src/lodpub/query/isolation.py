@@ -8,9 +8,10 @@ connection fails with "Network is unreachable", whatever a query asks for. It is
 of two independent layers against SERVICE requests (the first is ``scan.prepare``) and is used
 whenever the ``service_allowlist`` is empty. It must run before the process starts threads.
 
-``private_bytes`` is the memory a process uses on its own (``Private_Clean`` + ``Private_Dirty``
-of ``/proc/<pid>/smaps_rollup``): pages shared with other processes, such as a store mapped
-from disk or an in-memory store inherited from a parent, are not counted against a query.
+``resident_bytes`` is a process's resident memory (``/proc/<pid>/statm``, a counter the kernel
+keeps, cheap to read several times a second); a query is held to what its process takes on top
+of what it held when the query began, so the store a process opened or inherited before (pages
+it shares with other processes) is never counted against a query.
 """
 
 from __future__ import annotations
@@ -71,25 +72,16 @@ def _map_ids(uid: int, gid: int) -> None:
         pass  # unmapped ids still read what the process could read before
 
 
-def private_bytes(pid: int | str = "self") -> int | None:
-    """Memory used by process ``pid`` alone, in bytes; None if it cannot be read."""
-    try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
-        return _resident_bytes(pid)
-    total = 0
-    for line in text.splitlines():
-        if line.startswith(("Private_Clean:", "Private_Dirty:")):
-            total += int(line.split()[1]) * 1024
-    return total
-
-
-def _resident_bytes(pid: int | str) -> int | None:
+def resident_bytes(pid: int | str = "self") -> int | None:
+    """Resident memory of process ``pid``, in bytes; None if it cannot be read."""
     try:
         pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
     except (OSError, IndexError, ValueError):
         return None
-    return pages * os.sysconf("SC_PAGE_SIZE")
+    return pages * PAGE_SIZE
+
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 def machine_memory_bytes() -> int:

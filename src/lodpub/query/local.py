@@ -2,9 +2,11 @@
 
 This is the engine of ``lodpub serve``'s HTTP worker processes (``lodpub.web.server``): a query
 costs no hop to another process and no copy of its answer. pyoxigraph releases the GIL while it
-evaluates, so the request's own thread keeps watching while the query runs on an engine thread
-(``engine.run_on_big_stack``): every ``POLL`` seconds it checks the query's deadline and the
-memory the process has taken since the query began (``isolation.private_bytes``). Nothing can
+evaluates, so while a query runs on one of the process's engine threads (started once, with
+big stacks: ``engine.run_on_big_stack``) the request's own thread watches its deadline, and a
+watchdog thread reads the process's resident memory every ``POLL`` seconds
+(``isolation.resident_bytes``) and stops a query whose process took more than
+``query_memory_mb`` since the query began. Nothing can
 stop a pyoxigraph query but the end of its process, so past either limit the runner *dooms* the
 process: it answers the client 503 ("query stopped after N s", "query used more than N MB"),
 tells the server (``on_doomed``), which stops accepting connections, lets the requests in flight
@@ -28,7 +30,7 @@ from collections.abc import Callable, Iterator
 
 from lodpub.errors import LodpubError, Overloaded, QueryOutOfMemory, QueryTimeout
 from lodpub.query.engine import Head, Job, error_for, evaluate, run_on_big_stack
-from lodpub.query.isolation import private_bytes
+from lodpub.query.isolation import resident_bytes
 
 POLL = 0.05  # seconds between checks of a running query's deadline and memory
 CONCURRENCY = 4  # queries at once per process (pyoxigraph evaluates without the GIL)
@@ -73,20 +75,28 @@ class LocalRunner:
         self._slots = threading.BoundedSemaphore(concurrency)
         self._running = 0
         self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._watched: set[_Running] = set()
+        self.resident = resident_bytes() or 0  # the watchdog's latest reading
+        for number in range(concurrency):  # started once: a thread with a big stack is costly
+            run_on_big_stack(self._engine_thread, name=f"lodpub-engine-{number}")
+        if self.memory_limit:
+            threading.Thread(target=self._watchdog, daemon=True, name="lodpub-watchdog").start()
 
-    def run(self, job: Job, timeout: float | None) -> tuple[Head, Iterator[bytes] | tuple[bytes]]:
-        """Run ``job``; return its head and chunks (see ``pool.WorkerPool.run``)."""
-        if not self._slots.acquire(timeout=self.queue_wait):
-            raise Overloaded("the query engine of this server process is busy; retry in a few "
-                             "seconds", retry_after=2)
-        deadline = None if timeout is None else time.monotonic() + timeout
-        running = _Running(self, deadline, timeout)
-        sink = running.sink
-        with self._lock:
-            self._running += 1
-            self.on_busy(self._running >= self.concurrency)
+    def _watchdog(self) -> None:
+        """Read the resident memory; flag the queries of a process over a query's limit."""
+        while True:
+            time.sleep(POLL)
+            self.resident = resident_bytes() or self.resident
+            with self._lock:
+                watched = list(self._watched)
+            for running in watched:
+                if self.resident - running.baseline > self.memory_limit:
+                    running.stop = "memory"
 
-        def work() -> None:
+    def _engine_thread(self) -> None:
+        while True:
+            job, sink = self._jobs.get()
             try:
                 evaluate(self.store, job, sink)
             except Exception as exc:  # noqa: BLE001 - on the engine's own thread: report it
@@ -98,7 +108,19 @@ class LocalRunner:
                     self.on_busy(self._running >= self.concurrency)
                 self._slots.release()
 
-        run_on_big_stack(work)
+    def run(self, job: Job, timeout: float | None) -> tuple[Head, Iterator[bytes] | tuple[bytes]]:
+        """Run ``job``; return its head and chunks (see ``pool.WorkerPool.run``)."""
+        if not self._slots.acquire(timeout=self.queue_wait):
+            raise Overloaded("the query engine of this server process is busy; retry in a few "
+                             "seconds", retry_after=2)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        running = _Running(self, deadline, timeout)
+        sink = running.sink
+        with self._lock:
+            self._running += 1
+            self._watched.add(running)
+            self.on_busy(self._running >= self.concurrency)
+        self._jobs.put((job, sink))
         try:
             kind, head, payload = running.next()
             if kind == "answer":
@@ -142,8 +164,21 @@ class _Running:
     def __init__(self, runner: LocalRunner, deadline: float | None, limit: float | None):
         self.runner, self.deadline, self.limit = runner, deadline, limit
         self.sink = _Sink()
-        self.baseline = (private_bytes() or 0) if runner.memory_limit else 0
-        self.done = False
+        self.baseline = runner.resident
+        self.stop = ""  # set by the watchdog: why the query must stop
+        self._done = False
+
+    @property
+    def done(self) -> bool:
+        """Whether the job is over for its reader (its answer read, or it was stopped)."""
+        return self._done
+
+    @done.setter
+    def done(self, value: bool) -> None:
+        self._done = value
+        if value:
+            with self.runner._lock:
+                self.runner._watched.discard(self)
 
     def next(self) -> tuple:
         """The engine's next item; raises at the deadline or the memory limit, or its error."""
@@ -153,25 +188,25 @@ class _Running:
                 self.done = True
                 self.runner.doom(f"query stopped at the {self.limit:g} s limit")
                 raise QueryTimeout(f"query stopped after {self.limit:g} s (the time limit)")
+            if self.stop:
+                self._out_of_memory()
             try:
                 item = self.sink.items.get(timeout=POLL if remaining is None
                                            else min(POLL, remaining))
             except queue.Empty:
-                self._check_memory()
                 continue
             if item[0] == "error":
                 self.done = True
                 raise error_for(item[1], item[2])
             return item
 
-    def _check_memory(self) -> None:
+    def _out_of_memory(self) -> None:
         runner = self.runner
-        if runner.memory_limit and (private_bytes() or 0) - self.baseline > runner.memory_limit:
-            self.done = True
-            runner.doom(f"query used more than {runner.memory_limit_mb} MB")
-            raise QueryOutOfMemory(
-                f"query used more than {runner.memory_limit_mb} MB (the memory limit of a "
-                "query, setting query_memory_mb) and was stopped", retry_after=1)
+        self.done = True
+        runner.doom(f"query used more than {runner.memory_limit_mb} MB")
+        raise QueryOutOfMemory(
+            f"query used more than {runner.memory_limit_mb} MB (the memory limit of a "
+            "query, setting query_memory_mb) and was stopped", retry_after=1)
 
     def chunks(self, first: bytes) -> Iterator[bytes]:
         """Yield ``first`` and every following chunk; a reader that leaves early costs nothing."""

@@ -3,7 +3,7 @@
 ``WorkerPool`` starts ``size`` worker processes (``python -m lodpub.query.worker``, see that
 module for what a worker does and the wire protocol), hands each job to an idle worker and
 reads its messages, checking every ``POLL`` seconds the job's deadline and how much memory the
-worker has taken since the job began (``isolation.private_bytes``). Past the deadline it kills
+worker has taken since the job began (``isolation.resident_bytes``). Past the deadline it kills
 the worker (SIGKILL) and raises ``QueryTimeout``; past the memory limit, ``QueryOutOfMemory``;
 either way a replacement starts in the background and the other workers keep answering. When
 no worker is idle for ``queue_wait`` seconds it raises ``Overloaded``. A client that goes away
@@ -35,7 +35,7 @@ from lodpub.errors import (
     QueryTimeout,
 )
 from lodpub.query.engine import Head, Job, error_for
-from lodpub.query.isolation import private_bytes
+from lodpub.query.isolation import resident_bytes
 
 READY_TIMEOUT = 120.0
 POLL = 0.05  # seconds between checks of a running job's deadline and memory
@@ -80,7 +80,7 @@ class _Worker:
 
     def memory(self) -> int:
         """Bytes this worker uses on its own (0 when it cannot be read)."""
-        return private_bytes(self.process.pid) or 0
+        return resident_bytes(self.process.pid) or 0
 
     def kill(self) -> None:
         """Stop the process at once (SIGKILL), reap it and close its socket; once only.

@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 
 from lodpub.errors import LodpubError
 from lodpub.namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, ID, LPO
-from lodpub.web.http.conditional import conditional
+from lodpub.web.http.conditional import VOLATILE, conditional
 from lodpub.web.http.site import labels, site_path, site_root, site_url
 from lodpub.web.publication import publication
 from lodpub.web.views import viz, vizdata
@@ -180,6 +180,8 @@ def query() -> Response:
         else:
             outcome = run(store, labels(), prepared, store.limits.timeout)
             downloads = download_links(prepared.form, text, site_root())
+            if not prepared.repeatable:
+                request.environ[VOLATILE] = True  # RAND(), NOW(), SERVICE…: never kept
     body = render_template("query.html", examples=examples, model=model,
                            text=text or STARTER_QUERY,
                            outcome=outcome,

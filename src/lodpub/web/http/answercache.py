@@ -1,19 +1,21 @@
-"""A cache of complete SPARQL answers in memory, in front of the app: a release never changes.
+"""A cache of complete answers in memory, in front of the app: a release never changes.
 
 An answer depends only on the data (one version per running app) and on the request: method,
-path, query string, Content-Type, body and Accept. ``AnswerCacheMiddleware`` wraps the Flask
-app's WSGI callable and keys on exactly those, plus the version, so a repeated request is
-answered with the bytes and headers the app gave the first time, without Flask, the protocol
-code or a query worker (the per-request cost of a tiny query, measured in
-bench/profile_request.py). The app decides what may be kept: the /sparql view marks a
-complete answer (one that was not streamed) to a repeatable query (``PreparedQuery.repeatable``:
-no SERVICE, no function that gives a new value each time); errors, timeouts, redirects, 304s
-and streamed answers are never marked, so never kept. ``create_app`` installs it.
+path, query string, Content-Type, body, Accept, and the host and mount path its links were
+built for. ``AnswerCacheMiddleware`` wraps the Flask app's WSGI callable and keys on exactly
+those, plus the version, so a repeated request is answered with the bytes and headers the app
+gave the first time, without Flask, the protocol code or the query engine. The app decides what
+may be kept (``CACHEABLE``): the /sparql view marks a complete answer (one that was not
+streamed) to a repeatable query (``PreparedQuery.repeatable``: no SERVICE, no function that
+gives a new value each time); pages and documents mark their 200 answers. Errors, timeouts,
+redirects, 304s and streamed answers are never marked, so never kept. A request whose
+``If-None-Match`` names the kept answer's ETag gets 304 from the cache. ``create_app`` installs
+it.
 
-Requests with ``If-None-Match`` (the app answers 304 itself, cheaply), without a
-Content-Length on POST, or larger than ``max_query_bytes`` go straight to the app. Answers carry
-``X-Lodpub-Cache: hit`` or ``miss``; every other header is the app's own (ETag included).
-``AnswerCache`` is an LRU bounded in bytes (setting ``result_cache_bytes``; 0 turns it off).
+Requests without a Content-Length on POST, or larger than ``max_query_bytes``, go straight to
+the app. Answers carry ``X-Lodpub-Cache: hit`` or ``miss``; every other header is the app's own
+(ETag included). ``AnswerCache`` is an LRU bounded in bytes (setting ``result_cache_bytes``; 0
+turns it off).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-CACHEABLE = "lodpub.answer_cacheable"  # environ flag the /sparql view sets on a keepable answer
+CACHEABLE = "lodpub.answer_cacheable"  # environ flag a view sets on an answer that may be kept
 HEADER = "X-Lodpub-Cache"
-PATH = "/sparql"
+POSTED = "/sparql"  # the one path whose POST answers may be kept (queries by POST)
+KEPT_ON_304 = ("ETag", "Vary", "Cache-Control", "Link")
 ENTRY_OVERHEAD = 200  # bytes counted per entry beyond its key and body (objects, headers)
 @dataclass(frozen=True)
 class Answer:
@@ -86,8 +89,16 @@ def _cost(key: tuple, answer: Answer) -> int:
     return size + sum(len(part) for part in key if isinstance(part, (str, bytes)))
 
 
+def _not_modified(if_none_match: str, answer: Answer) -> bool:
+    tag = next((v for k, v in answer.headers if k == "ETag"), None)
+    if not tag or not if_none_match:
+        return False
+    wanted = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in wanted or tag.removeprefix("W/") in wanted
+
+
 class AnswerCacheMiddleware:
-    """WSGI middleware answering repeated /sparql requests from an ``AnswerCache``."""
+    """WSGI middleware answering repeated requests from an ``AnswerCache``."""
 
     def __init__(self, app: Callable, cache: AnswerCache, version: str, max_body: int):
         self.app, self.cache, self.version, self.max_body = app, cache, version, max_body
@@ -99,15 +110,22 @@ class AnswerCacheMiddleware:
             return self.app(environ, start_response)
         found = self.cache.get(key)
         if found is not None:
+            if _not_modified(environ.get("HTTP_IF_NONE_MATCH", ""), found):
+                kept = [(k, v) for k, v in found.headers if k in KEPT_ON_304]
+                start_response("304 NOT MODIFIED", [*kept, (HEADER, "hit")])
+                return [b""]
             start_response(found.status, [*found.headers, (HEADER, "hit")])
             return [found.body]
+        if "HTTP_IF_NONE_MATCH" in environ:
+            return self.app(environ, start_response)  # the app answers 304 itself
         return self._miss(environ, start_response, key)
 
     def _key(self, environ: dict) -> tuple | None:
         method = environ.get("REQUEST_METHOD")
-        if environ.get("PATH_INFO") != PATH or method not in ("GET", "POST"):
+        path = environ.get("PATH_INFO", "")
+        if method != "GET" and not (method == "POST" and path == POSTED):
             return None
-        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_TRANSFER_ENCODING" in environ:
+        if "HTTP_TRANSFER_ENCODING" in environ:
             return None
         body = b""
         if method == "POST":
@@ -119,7 +137,8 @@ class AnswerCacheMiddleware:
                 return None
             body = environ["wsgi.input"].read(length)
             environ["wsgi.input"] = io.BytesIO(body)  # the app reads the same bytes again
-        return (self.version, method, environ.get("SCRIPT_NAME", ""),
+        return (self.version, method, environ.get("wsgi.url_scheme", ""),
+                environ.get("HTTP_HOST", ""), environ.get("SCRIPT_NAME", ""), path,
                 environ.get("QUERY_STRING", ""), environ.get("CONTENT_TYPE", ""), body,
                 environ.get("HTTP_ACCEPT", ""))
 

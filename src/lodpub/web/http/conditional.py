@@ -12,10 +12,12 @@ import hashlib
 
 from flask import Response, request
 
+from lodpub.web.http.answercache import CACHEABLE
 from lodpub.web.http.site import site_root
 from lodpub.web.publication import publication
 
 CACHE_CONTROL = "public, max-age=300"
+VOLATILE = "lodpub.volatile"  # environ flag: this answer may differ next time (never kept)
 
 
 def etag(*parts: str) -> str:
@@ -30,7 +32,14 @@ def page_etag() -> str:
 
 
 def conditional(response: Response, tag: str | None = None) -> Response:
-    """``response`` with its ETag and Cache-Control, or 304 if the client holds it already."""
+    """``response`` with its ETag and Cache-Control, or 304 if the client holds it already.
+
+    A complete 200 answer to a GET is marked for the answer cache: it depends on nothing but
+    the release and the request.
+    """
     response.set_etag(tag or page_etag())
     response.headers.setdefault("Cache-Control", CACHE_CONTROL)
+    if request.method == "GET" and response.status_code == 200 and not response.is_streamed \
+            and not request.environ.get(VOLATILE):
+        request.environ[CACHEABLE] = True
     return response.make_conditional(request)

@@ -203,3 +203,38 @@ def test_answer_cache_through_waitress(data_app):
     assert {row["name"]["value"] for row in answers[1].json()["results"]["bindings"]} == {
         "Alice", "Bob"}
     assert len(big.json()["results"]["bindings"]) == 3600
+
+
+# ----------------------------------------------------------------------------- pages and documents
+
+
+@pytest.mark.parametrize("path,accept", [("/id/kataib-hezbollah.html", "text/html"),
+                                         ("/id/kataib-hezbollah.ttl", "text/turtle"),
+                                         ("/network", "text/html"), ("/", "text/html")])
+def test_answer_cache_keeps_pages_and_documents(app, path, accept):
+    client = app.test_client()
+    first = client.get(path, headers={"Accept": accept})
+    again = client.get(path, headers={"Accept": accept})
+    assert (first.headers["X-Lodpub-Cache"], again.headers["X-Lodpub-Cache"]) == ("miss", "hit")
+    assert first.data == again.data and first.headers["ETag"] == again.headers["ETag"]
+    unchanged = client.get(path, headers={"Accept": accept,
+                                          "If-None-Match": again.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.headers["X-Lodpub-Cache"] == "hit"
+    assert unchanged.headers["ETag"] == again.headers["ETag"] and not unchanged.data
+
+
+def test_answer_cache_keeps_a_page_per_host(app):
+    client = app.test_client()
+    forged = client.get("/network", headers={"Host": "evil.example"})
+    trusted = client.get("/network")
+    assert trusted.headers["X-Lodpub-Cache"] == "miss"  # not the page built for the other host
+    assert b"http://localhost/" in trusted.data and b"http://localhost/" not in forged.data
+
+
+def test_answer_cache_never_keeps_a_query_page_that_changes(app):
+    client = app.test_client()
+    for query in ("SELECT (RAND() AS ?r) {}", "SELECT (NOW() AS ?t) {}"):
+        pages = [client.get("/query", query_string={"query": query}) for _ in range(2)]
+        assert [p.headers["X-Lodpub-Cache"] for p in pages] == ["miss", "miss"]
+    steady = [client.get("/query", query_string={"query": "ASK {}"}) for _ in range(2)]
+    assert [p.headers["X-Lodpub-Cache"] for p in steady] == ["miss", "hit"]
