@@ -35,9 +35,10 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--dataset", action="append", metavar="NAME=FILE",
                    help="dataset to serve (repeatable); default: seed=dist/current/lodpub.trig "
-                        "if it exists, and synthetic=bench/out/synthetic-<triples>-s<seed>.nq "
-                        "(generated if missing)")
-    p.add_argument("--triples", type=int, default=1_000_000, help="size of the synthetic corpus")
+                        "if it exists, and synthetic-100k, synthetic-1m = "
+                        "bench/out/synthetic-<triples>-s<seed>.nq (generated if missing)")
+    p.add_argument("--triples", default="100000,1000000",
+                   help="sizes of the synthetic corpora (comma-separated)")
     p.add_argument("--seed", type=int, default=42, help="seed of the synthetic corpus")
     p.add_argument("--queries", type=Path, default=ROOT / "bench" / "queries")
     p.add_argument("--only", help="comma-separated query names (file stems) to run")
@@ -70,6 +71,14 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--nice", type=int, default=0,
                    help="niceness (and autogroup niceness) of the servers and wrk, each in its "
                         "own session, e.g. -5 as root on a machine shared with other work")
+    p.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True,
+                   help="also measure the 40-line Flask + pyoxigraph baseline under gunicorn "
+                        "(bench/baseline_app.py)")
+    p.add_argument("--http-server", choices=("waitress", "granian"), default="waitress",
+                   help="lodpub's HTTP server (the http_server setting)")
+    p.add_argument("--answer-cache", action=argparse.BooleanOptionalAction, default=False,
+                   help="leave lodpub's answer cache on (off by default: every request is "
+                        "evaluated, since the load generator repeats one identical request)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     return p.parse_args(argv)
 
@@ -85,12 +94,14 @@ def _datasets(args: argparse.Namespace) -> list[tuple[str, Path]]:
     else:
         print(f"note: {seed} does not exist (run `lodpub build`); seed release skipped",
               file=sys.stderr)
-    synthetic = ROOT / "bench" / "out" / f"synthetic-{args.triples}-s{args.seed}.nq"
-    if not synthetic.exists():
-        print(f"generating {synthetic} ...", file=sys.stderr)
-        gen_corpus.main(["--triples", str(args.triples), "--seed", str(args.seed),
-                         "--out", str(synthetic)])
-    found.append(("synthetic-1m" if args.triples == 1_000_000 else "synthetic", synthetic))
+    for triples in (int(t) for t in args.triples.split(",")):
+        synthetic = ROOT / "bench" / "out" / f"synthetic-{triples}-s{args.seed}.nq"
+        if not synthetic.exists():
+            print(f"generating {synthetic} ...", file=sys.stderr)
+            gen_corpus.main(["--triples", str(triples), "--seed", str(args.seed),
+                             "--out", str(synthetic)])
+        size = f"{triples // 1_000_000}m" if triples % 1_000_000 == 0 else f"{triples // 1000}k"
+        found.append((f"synthetic-{size}", synthetic))
     return found
 
 
@@ -104,32 +115,45 @@ def _bench_dataset(name: str, data: Path, queries: list[verify.Query], args, use
             lp = servers.external("lodpub", args.lodpub_endpoint, args.ready_timeout)
         else:
             lp = servers.start_lodpub(data, args.workers, args.threads, args.timeout, logdir,
-                                      args.ready_timeout, args.nice)
+                                      args.ready_timeout, args.nice,
+                                      http_server=args.http_server,
+                                      answer_cache=args.answer_cache)
+        extra = ([servers.start_baseline(data, args.union, logdir, args.ready_timeout, args.nice)]
+                 if args.baseline else [])
     except servers.BenchError:
         ox.stop()
         raise
-    info = {"data": str(data), "lodpub_command": shlex.join(lp.command),
-            "oxigraph_command": shlex.join(ox.command), "lodpub_ready_s": round(lp.startup_s, 1),
-            "oxigraph_load_s": round(ox.load_s, 1), "oxigraph_ready_s": round(ox.startup_s, 1),
-            "lodpub_rss_mb": lp.rss_mb(), "oxigraph_rss_mb": ox.rss_mb()}
+    everyone = [lp, ox, *extra]
+    info = {"data": str(data), "oxigraph_load_s": round(ox.load_s, 1),
+            "oxigraph_store_mb": servers.dir_mb(ox.store) if ox.store else None}
+    for server in everyone:
+        info[f"{server.name}_command"] = shlex.join(server.command)
+        info[f"{server.name}_ready_s"] = round(server.startup_s, 1)
+        info[f"{server.name}_rss_mb"] = server.rss_mb()
     print(f"   ready: {info}", file=sys.stderr)
     rows = []
+    peak = servers.PeakMemory(everyone)
     try:
         for q in queries:
-            rows.append(_bench_query(name, q, lp, ox, args, use_wrk))
-        info["lodpub_rss_mb_after"] = lp.rss_mb()
-        info["oxigraph_rss_mb_after"] = ox.rss_mb()
+            rows.append(_bench_query(name, q, lp, ox, extra, args, use_wrk))
+        for server in everyone:
+            info[f"{server.name}_rss_mb_after"] = server.rss_mb()
+            info[f"{server.name}_pss_mb_after"] = servers.pss_mb(server)
     finally:
-        lp.stop()
-        ox.stop()
+        for server_name, mb in peak.stop().items():
+            info[f"{server_name}_peak_rss_mb"] = mb["rss_mb"]
+            info[f"{server_name}_peak_pss_mb"] = mb["pss_mb"]
+        for server in everyone:
+            server.stop()
     return rows, info
 
 
-def _bench_query(name: str, q: verify.Query, lp: servers.Server, ox: servers.Server, args,
-                 use_wrk: bool) -> dict:
+def _bench_query(name: str, q: verify.Query, lp: servers.Server, ox: servers.Server,
+                 extra: list[servers.Server], args, use_wrk: bool) -> dict:
     check = verify.compare(q, lp.endpoint, ox.endpoint)
     row = {"dataset": name, "query": q.name, "kind": q.kind, "size": check.size,
-           "same_answer": check.ok, "check": check.detail, "lodpub": None, "oxigraph": None}
+           "same_answer": check.ok, "check": check.detail, "lodpub": None, "oxigraph": None,
+           "baseline": None}
     status = "same answer" if check.ok else "DIFFERENT ANSWERS"
     print(f"   {q.name}: {status} ({check.detail})", file=sys.stderr)
     if check.size == 0:
@@ -137,11 +161,12 @@ def _bench_query(name: str, q: verify.Query, lp: servers.Server, ox: servers.Ser
     if not check.ok and not args.measure_mismatched:
         row["note"] = f"answers differ: {check.detail}"
         return row
-    runs: dict[str, list[dict]] = {lp.name: [], ox.name: []}
-    for _ in range(args.rounds):  # interleaved (A B A B ...) so drifting background load hits both
-        for server in (lp, ox):
+    measured = [lp, ox, *(s for s in extra if verify.compare(q, s.endpoint, ox.endpoint).ok)]
+    runs: dict[str, list[dict]] = {server.name: [] for server in measured}
+    for _ in range(args.rounds):  # interleaved (A B A B ...) so drifting background load hits all
+        for server in measured:
             runs[server.name].append(_measure(server, q, args, use_wrk))
-    for server in (lp, ox):
+    for server in measured:
         chosen = sorted(runs[server.name], key=lambda f: f["rps"])[len(runs[server.name]) // 2]
         chosen = dict(chosen, rounds_rps=[round(f["rps"], 1) for f in runs[server.name]])
         chosen["errors"] = sum(f["errors"] for f in runs[server.name])
@@ -206,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
                 "connections": args.connections, "method": args.method,
                 "generator": generator, "lodpub_workers": args.workers,
                 "lodpub_threads": args.threads, "lodpub_timeout_s": args.timeout,
+                "lodpub_http_server": args.http_server, "lodpub_answer_cache": args.answer_cache,
                 "oxigraph_timeout_s": args.oxigraph_timeout,
                 "oxigraph_union_default_graph": args.union}
     doc = {"command": command, "settings": settings, "datasets": infos, "results": rows,
@@ -213,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     doc["machine"]["loadavg_start"] = " ".join(f"{v:.2f}" for v in load_start)
     doc["machine"]["loadavg_end"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
     (args.out / f"results-{stamp}.json").write_text(json.dumps(doc, indent=2))
-    table = report.ratio_table(rows)
+    table = report.ratio_table(rows) + "\n\n" + report.summary(rows, infos)
     (args.out / f"results-{stamp}.md").write_text(f"`{command}`\n\n{table}\n")
     print(f"\ncommand: {command}\nload generator: {generator}\n\n{table}\n")
     print(f"written: {args.out / f'results-{stamp}.json'}", file=sys.stderr)

@@ -1,7 +1,8 @@
-"""Start and stop the two servers under test: lodpub's /sparql and the Oxigraph server.
+"""Start and stop the servers under test: lodpub's /sparql, the Oxigraph server, and the baseline
+(a 40-line Flask + pyoxigraph app under gunicorn, bench/baseline_app.py).
 
-Both are child processes in their own session (process group), so stopping one ends its
-workers too, and nothing else on the machine is touched.
+Each is a child process in its own session (process group), so stopping one ends its workers
+too, and nothing else on the machine is touched.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -39,6 +41,7 @@ class Server:
     startup_s: float = 0.0
     load_s: float = 0.0
     log: Path | None = None
+    store: Path | None = None  # Oxigraph's store directory
     cleanup: list[Path] = field(default_factory=list)
 
     def rss_mb(self) -> int | None:
@@ -130,7 +133,7 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
-def _wait_ready(server: Server, timeout: float) -> None:
+def _wait_ready(server: Server, timeout: float, every: float = 0.2) -> None:
     """Poll with a trivial ASK until it answers 200, the process dies, or time runs out."""
     url = server.endpoint + "?query=" + urllib.request.quote("ASK {}")
     deadline = time.monotonic() + timeout
@@ -145,7 +148,7 @@ def _wait_ready(server: Server, timeout: float) -> None:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        time.sleep(0.2)
+        time.sleep(every)
     server.stop()
     raise BenchError(f"{server.name} did not answer at {server.endpoint} within {timeout:.0f} s")
 
@@ -189,12 +192,19 @@ def external(name: str, endpoint: str, ready_timeout: float) -> Server:
 
 
 def start_lodpub(data: Path, workers: int, threads: int, timeout_s: float, logdir: Path,
-                 ready_timeout: float, nice: int = 0) -> Server:
-    """Start lodpub serving ``data`` on a free port and wait until /sparql answers."""
+                 ready_timeout: float, nice: int = 0, *, http_server: str = "waitress",
+                 answer_cache: bool = False) -> Server:
+    """Start lodpub serving ``data`` on a free port and wait until /sparql answers.
+
+    ``answer_cache`` False sets ``LODPUB_RESULT_CACHE_BYTES=0``: every request is evaluated.
+    """
     port = free_port()
     cmd = lodpub_command(data, port, workers, threads, timeout_s)
     env = dict(os.environ, LODPUB_WORKERS=str(workers), LODPUB_THREADS=str(threads),
-               LODPUB_QUERY_TIMEOUT=str(timeout_s), LODPUB_MAX_ROWS="0")
+               LODPUB_QUERY_TIMEOUT=str(timeout_s), LODPUB_MAX_ROWS="0",
+               LODPUB_HTTP_SERVER=http_server)
+    if not answer_cache:
+        env["LODPUB_RESULT_CACHE_BYTES"] = "0"
     started = time.monotonic()
     server = _spawn("lodpub", cmd, f"http://127.0.0.1:{port}/sparql", env, logdir, nice)
     _wait_ready(server, ready_timeout)
@@ -240,7 +250,77 @@ def start_oxigraph(data: Path, union: bool, timeout_s: float, logdir: Path,
     server = _spawn("oxigraph", cmd, f"http://127.0.0.1:{port}/query", dict(os.environ), logdir,
                     nice)
     server.cleanup.append(location)
+    server.store = location
     _wait_ready(server, ready_timeout)
     server.load_s = load_s
     server.startup_s = time.monotonic() - started
     return server
+
+
+def start_baseline(data: Path, union: bool, logdir: Path, ready_timeout: float,
+                   nice: int = 0, workers: int = 2) -> Server:
+    """The 40-line Flask + pyoxigraph app under gunicorn (sync workers, in-memory stores)."""
+    gunicorn = VENV_BIN / "gunicorn"
+    if not gunicorn.exists():
+        raise BenchError("gunicorn is missing: .venv/bin/pip install -e '.[bench]'")
+    port = free_port()
+    cmd = [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+           "--chdir", str(ROOT / "bench"), "--timeout", "600", "--log-level", "warning",
+           "baseline_app:app"]
+    env = dict(os.environ, BASELINE_DATA=str(data), BASELINE_UNION="1" if union else "0")
+    started = time.monotonic()
+    server = _spawn("baseline", cmd, f"http://127.0.0.1:{port}/sparql", env, logdir, nice)
+    _wait_ready(server, ready_timeout)
+    server.startup_s = time.monotonic() - started
+    return server
+
+
+def pss_mb(server: Server) -> int | None:
+    """Proportional set size of the server and its children (shared pages counted once)."""
+    if server.process is None:
+        return None
+    total = 0
+    for pid in _tree(server.process.pid):
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024)
+
+
+def dir_mb(path: Path) -> int:
+    """Size of the files under ``path`` in MiB (e.g. the Oxigraph store on disk)."""
+    return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1024 / 1024)
+
+
+class PeakMemory:
+    """Samples the memory of each server's process tree every ``every`` seconds and keeps the
+    highest sums seen (the "peak memory of all processes"), until ``stop``: resident set size
+    (RSS: pages shared by forked workers counted once per process) and proportional set size
+    (PSS: a shared page split between the processes sharing it, so the sum counts it once)."""
+
+    def __init__(self, servers: list[Server], every: float = 0.25):
+        self.rss = {server.name: 0 for server in servers}
+        self.pss = {server.name: 0 for server in servers}
+        self._servers = servers
+        self._stop = threading.Event()
+        self._sample()
+        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        for server in self._servers:
+            self.rss[server.name] = max(self.rss[server.name], server.rss_mb() or 0)
+            self.pss[server.name] = max(self.pss[server.name], pss_mb(server) or 0)
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self._sample()
+
+    def stop(self) -> dict[str, dict[str, int]]:
+        """Stop sampling; per server name, its peak ``rss_mb`` and ``pss_mb``."""
+        self._stop.set()
+        self._thread.join()
+        return {name: {"rss_mb": self.rss[name], "pss_mb": self.pss[name]} for name in self.rss}

@@ -10,8 +10,10 @@ the tests wait for states (a worker replaced, the pool at full strength).
 
 from __future__ import annotations
 
+import socket
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -134,3 +136,15 @@ def test_serve_sigterm_stops_every_process_and_a_second_start_opens_the_store(bi
         assert (store / "LODPUB_READY").stat().st_mtime_ns == built  # opened, not rebuilt
     finally:
         second.stop()
+
+
+@pytest.mark.parametrize("where", ["url", "header"])
+def test_serve_an_oversized_request_head_is_a_431(served, where):
+    parts = urlsplit(served.base)
+    big = b"a" * 300_000  # waitress refuses a request head over 256 KiB
+    head = (b"GET /sparql?query=" + big + b" HTTP/1.1\r\nHost: localhost\r\n\r\n" if where == "url"
+            else b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: " + big + b"\r\n\r\n")
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(head)
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.0 431 ") or answer.startswith(b"HTTP/1.1 431 ")
