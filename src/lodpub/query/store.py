@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
@@ -116,6 +117,9 @@ class Store(Protocol):
     def construct(self, text: str, *, timeout: float | None = None) -> Graph:
         """The graph of a CONSTRUCT or DESCRIBE query."""
 
+    def triples(self, text: str, *, timeout: float | None = None) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE query as pyoxigraph terms."""
+
     def ask(self, text: str, *, timeout: float | None = None) -> bool:
         """The answer of an ASK query."""
 
@@ -156,6 +160,12 @@ class Helpers:
     def ask(self, text: str, *, timeout: float | None = None) -> bool:
         """The answer of an ASK query."""
         return bool(json.loads(self._read(text, Format.JSON, timeout))["boolean"])
+
+    def triples(self, text: str, *, timeout: float | None = None) -> list[ox.Triple]:
+        """The triples of a CONSTRUCT or DESCRIBE query as pyoxigraph terms (parsed in Rust:
+        what documents use, many times faster than building an rdflib graph)."""
+        body = self._read(text, Format.NTRIPLES, timeout)
+        return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
 
 
 class Runner(Protocol):

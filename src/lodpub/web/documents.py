@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 
 from lodpub.errors import BadRequest, NotFound
 from lodpub.formats import DOCUMENT_FORMATS, Format
-from lodpub.namespaces import BASE, DATASET_IRI, LPS, ONTOLOGY_IRI
+from lodpub.namespaces import BASE, DATASET_IRI, GRAPH_ONTOLOGY, LPS, ONTOLOGY_IRI
 from lodpub.web.http.site import labels, local_url
 from lodpub.web.publication import publication
 from lodpub.web.views import rdfdocs
@@ -159,7 +159,7 @@ HTML_BUILDERS = {"id": _thing_html, "vocab": _thing_html, "claim": _claim_html,
                  "shapes": _shape_html}
 
 
-def _rdf_graph(stem: str, iri: str) -> Graph:
+def _rdf_graph(stem: str, iri: str) -> Graph | set:
     store = publication().store
     kind = stem.split("/", 1)[0]
     if kind == "graph":
@@ -169,7 +169,7 @@ def _rdf_graph(stem: str, iri: str) -> Graph:
     if kind == "source":
         return rdfdocs.source_graph(store, iri, labels().has_label)
     if iri == str(ONTOLOGY_IRI):
-        return rdfdocs.ontology_graph(store)
+        return rdfdocs.named_graph(store, str(GRAPH_ONTOLOGY))
     if kind == "ontology" and (URIRef(iri), None, None) in parsed("ontology"):
         return parsed("ontology").cbd(URIRef(iri))
     return rdfdocs.thing_graph(store, iri, labels().has_label)
@@ -180,9 +180,8 @@ def render(stem: str, iri: str, fmt: Format) -> Response:
     kind = stem.split("/", 1)[0]
     if fmt is Format.HTML:
         return Response(HTML_BUILDERS[kind](stem, iri), mimetype="text/html")
-    graph = Graph()
-    graph += _rdf_graph(stem, iri)
     pub = publication()
-    rdfdocs.add_document_metadata(graph, f"{BASE}{stem}.{fmt.extension}", iri,
-                                  pub.settings.license, pub.version)
-    return Response(rdfdocs.serialize(graph, fmt), mimetype=fmt.media_type)
+    triples = rdfdocs.as_triples(_rdf_graph(stem, iri))
+    triples += rdfdocs.document_metadata(f"{BASE}{stem}.{fmt.extension}", iri,
+                                         pub.settings.license, pub.version)
+    return Response(rdfdocs.serialize(triples, fmt, topic=iri), mimetype=fmt.media_type)

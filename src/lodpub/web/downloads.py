@@ -185,11 +185,11 @@ def _dataset_body(release: Release, fmt: Format) -> Response:
                                alternates=documents.alternates(DATASET_PATH),
                                conforms=release.manifest.get("conforms"))
         return Response(body, mimetype="text/html")
-    graph = Graph()
-    graph += _void_graph(release)
-    rdfdocs.add_document_metadata(graph, f"{BASE}{DATASET_PATH}.{fmt.extension}",
-                                  str(DATASET_IRI), pub.settings.license, pub.version)
-    return Response(rdfdocs.serialize(graph, fmt), mimetype=fmt.media_type)
+    triples = rdfdocs.as_triples(_void_graph(release))
+    triples += rdfdocs.document_metadata(f"{BASE}{DATASET_PATH}.{fmt.extension}",
+                                         str(DATASET_IRI), pub.settings.license, pub.version)
+    return Response(rdfdocs.serialize(triples, fmt, topic=str(DATASET_IRI)),
+                    mimetype=fmt.media_type)
 
 
 @bp.get("/dataset/shacl-report")

@@ -7,11 +7,12 @@ about it, so a program that follows an IRI gets the provenance along with the fa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
 
-from lodpub.formats import DATASET, Format
+from lodpub.formats import Format
 from lodpub.namespaces import (
     DATASET_IRI,
     DCTERMS,
@@ -24,6 +25,7 @@ from lodpub.namespaces import (
     VOID,
     bind_prefixes,
 )
+from lodpub.terms import from_oxigraph, to_oxigraph
 
 # One level of a thing's description: its triples, and those of blank objects.
 LEVEL_QUERY = """CONSTRUCT { ?x ?p ?o . ?o ?bp ?bo } WHERE {
@@ -40,81 +42,114 @@ SELECT DISTINCT ?c WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{ ?c a lpo:Claim .
   UNION {{ ?c ?h ?st . ?st rdf:object <%(iri)s> }} }} }}"""
 
 
-def closure(store, iris: list[str], labelled: Callable[[str], bool]) -> Graph:
+def closure(store, iris: list[str], labelled: Callable[[str], bool]) -> set[ox.Triple]:
     """The triples of ``iris`` with their auxiliary nodes, ``DEPTH`` levels deep.
 
     An object is expanded when it is a fragment of a root (``…#anchor``) or has no label of
     its own (a reified statement, a text selector); labelled things get their own documents,
     so the description stays bounded.
     """
-    graph = Graph()
+    triples: set[ox.Triple] = set()
     roots = tuple(f"{iri}#" for iri in iris)
     frontier, seen = list(iris), set(iris)
     for _ in range(DEPTH):
         if not frontier:
             break
-        level = store.construct(LEVEL_QUERY % " ".join(f"<{i}>" for i in frontier))
-        graph += level
-        frontier = sorted({str(o) for o in level.objects() if isinstance(o, URIRef)
-                           and str(o) not in seen
-                           and (str(o).startswith(roots) or not labelled(str(o)))})
+        level = store.triples(LEVEL_QUERY % " ".join(f"<{i}>" for i in frontier))
+        triples.update(level)
+        frontier = sorted({t.object.value for t in level if isinstance(t.object, ox.NamedNode)
+                           and t.object.value not in seen
+                           and (t.object.value.startswith(roots)
+                                or not labelled(t.object.value))})
         seen.update(frontier)
-    return graph
+    return triples
 
 
-def thing_graph(store, iri: str, labelled: Callable[[str], bool]) -> Graph:
+def thing_graph(store, iri: str, labelled: Callable[[str], bool]) -> set[ox.Triple]:
     """Document of an entity, claim or concept: closure, incoming triples, claims about it."""
     claims = [str(row["c"]) for row in store.select(CLAIMS_ABOUT_QUERY % {"iri": iri})]
-    graph = closure(store, [iri, *claims], labelled)
-    graph += store.construct(
+    triples = closure(store, [iri, *claims], labelled)
+    triples.update(store.triples(
         f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ GRAPH ?g {{ ?s ?p <{iri}> }} "
         f"FILTER(?g != <{GRAPH_CLAIMS}>) }}"
-    )
-    return graph
+    ))
+    return triples
 
 
-def source_graph(store, iri: str, labelled: Callable[[str], bool]) -> Graph:
+def source_graph(store, iri: str, labelled: Callable[[str], bool]) -> set[ox.Triple]:
     """Document of a source: its description and every sentence with its text and offsets."""
-    graph = closure(store, [iri], labelled)
-    graph += store.construct(
+    triples = closure(store, [iri], labelled)
+    triples.update(store.triples(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
         f'FILTER(STRSTARTS(STR(?s), "{iri}#")) }}'
-    )
-    return graph
+    ))
+    return triples
 
 
-def named_graph(store, iri: str) -> Graph:
+def named_graph(store, iri: str) -> set[ox.Triple]:
     """Every triple of the named graph ``iri``."""
-    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+    return set(store.triples(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"))
 
 
 def ontology_graph(store) -> Graph:
-    """The ontology graph (TBox and SKOS schemes)."""
-    return named_graph(store, str(GRAPH_ONTOLOGY))
+    """The ontology graph (TBox and SKOS schemes), as rdflib (the ontology pages read it)."""
+    graph = Graph()
+    for triple in named_graph(store, str(GRAPH_ONTOLOGY)):
+        graph.add(tuple(from_oxigraph(term) for term in triple))
+    return graph
 
 
-def add_document_metadata(graph: Graph, doc_iri: str, topic: str, license_url: str,
-                          version: str) -> None:
-    """Say what the document is about, its licence and the release it belongs to."""
-    doc = URIRef(doc_iri)
-    graph.add((doc, FOAF.primaryTopic, URIRef(topic)))
-    graph.add((doc, DCTERMS.license, URIRef(license_url)))
-    graph.add((doc, VOID.inDataset, DATASET_IRI))
-    graph.add((doc, SCHEMA.version, Literal(version)))
+def document_metadata(doc_iri: str, topic: str, license_url: str,
+                      version: str) -> list[ox.Triple]:
+    """What the document is about, its licence and the release it belongs to."""
+    doc = ox.NamedNode(doc_iri)
+    return [ox.Triple(doc, ox.NamedNode(str(FOAF.primaryTopic)), ox.NamedNode(topic)),
+            ox.Triple(doc, ox.NamedNode(str(DCTERMS.license)), ox.NamedNode(license_url)),
+            ox.Triple(doc, ox.NamedNode(str(VOID.inDataset)), ox.NamedNode(str(DATASET_IRI))),
+            ox.Triple(doc, ox.NamedNode(str(SCHEMA.version)), ox.Literal(version))]
 
 
-def serialize(graph: Graph, fmt: Format) -> bytes:
-    """``graph`` in format ``fmt`` (UTF-8 bytes); in TriG or N-Quads, as the default graph."""
-    if fmt.carries == DATASET:
-        import pyoxigraph as ox
+def as_triples(graph: Graph | Iterable[ox.Triple]) -> list[ox.Triple]:
+    """pyoxigraph triples of an rdflib graph (or the triples themselves)."""
+    if isinstance(graph, Graph):
+        return [ox.Triple(*(to_oxigraph(term) for term in triple)) for triple in graph]
+    return list(graph)
 
-        from lodpub.terms import to_oxigraph
 
-        triples = [ox.Triple(*(to_oxigraph(term) for term in triple)) for triple in graph]
-        return ox.serialize(triples, format=fmt.oxigraph_format(), prefixes=PREFIXES)
-    bind_prefixes(graph)
-    if fmt.rdflib_name == "json-ld":
-        predicates = {str(p) for p in graph.predicates()}
-        used = {p: ns for p, ns in PREFIXES.items() if any(ns in t for t in predicates)}
-        return graph.serialize(format="json-ld", context=used or None, encoding="utf-8")
-    return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+def _ordered(triples: set[ox.Triple], topic: str | None) -> list[ox.Triple]:
+    # the topic's triples first, then subjects by IRI (blank nodes last), predicate and object:
+    # the same document always gives the same bytes, each subject's triples in one block
+    def key(triple: ox.Triple) -> tuple:
+        subject = triple.subject
+        return (subject.value != topic, isinstance(subject, ox.BlankNode), subject.value,
+                triple.predicate.value, str(triple.object))
+    return sorted(triples, key=key)
+
+
+def _prefixes_used(iris: set[str]) -> dict[str, str]:
+    """The prefixes of ``PREFIXES`` that some IRI of ``iris`` starts with."""
+    return {prefix: ns for prefix, ns in PREFIXES.items()
+            if any(iri.startswith(ns) for iri in iris)}
+
+
+def serialize(graph: Graph | Iterable[ox.Triple], fmt: Format, *,
+              topic: str | None = None) -> bytes:
+    """The triples of ``graph`` in format ``fmt`` (UTF-8 bytes), those of ``topic`` first; in
+    TriG or N-Quads, as the default graph. pyoxigraph writes every format but JSON-LD, which
+    rdflib compacts with the prefixes of the predicates the document uses as its context."""
+    triples = _ordered(set(as_triples(graph)), topic)
+    if fmt is Format.JSONLD:
+        rdflib_graph = Graph()
+        for triple in triples:
+            rdflib_graph.add(tuple(from_oxigraph(term) for term in triple))
+        bind_prefixes(rdflib_graph)
+        used = _prefixes_used({t.predicate.value for t in triples})
+        return rdflib_graph.serialize(format="json-ld", context=used or None, encoding="utf-8")
+    prefixes = {}
+    if fmt not in (Format.NTRIPLES, Format.NQUADS):
+        iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+                if isinstance(term, ox.NamedNode)}
+        iris.update(t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal))
+        prefixes = _prefixes_used(iris)
+    return ox.serialize(triples, format=fmt.oxigraph_format(), prefixes=prefixes)
