@@ -39,8 +39,7 @@ def big(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def served(big):
-    server = start(big, "--data", str(big / "big.nt"), query_timeout=1, workers=2, threads=4,
-                   query_memory_mb=200)
+    server = start(big, "--data", str(big / "big.nt"), query_timeout=1, workers=2, threads=4)
     yield server
     server.stop()
 
@@ -73,13 +72,24 @@ def test_serve_a_query_past_the_limit_ends_its_worker_while_the_other_answers(se
     assert len(before - workers(served)) == 1  # exactly the one that ran the query
 
 
-def test_serve_memory_limit_ends_the_worker_with_503(served):
-    wait_for(lambda: both_ready(served))
+@pytest.fixture(scope="module")
+def thrifty(big, tmp_path_factory):
+    """A time limit no query here reaches, so only the memory limit can stop one."""
+    server = start(tmp_path_factory.mktemp("thrifty"), "--data", str(big / "big.nt"),
+                   query_timeout=600, workers=2, threads=4,
+                   query_memory_mb=200)
+    yield server
+    server.stop()
+
+
+def test_serve_memory_limit_ends_the_worker_with_503(thrifty):
+    wait_for(lambda: both_ready(thrifty))
+    before = workers(thrifty)
     hog = "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c } ORDER BY ?o ?c"
-    response = query(served, hog)
+    response = query(thrifty, hog)
     assert response.status_code == 503
     assert "query used more than 200 MB" in response.json()["error"]
-    wait_for(lambda: both_ready(served))
+    wait_for(lambda: both_ready(thrifty) and workers(thrifty) != before)
 
 
 def test_serve_a_stream_cut_at_the_limit_says_so(served):
