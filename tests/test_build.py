@@ -27,13 +27,15 @@ from lodpub.namespaces import (
 )
 from lodpub.pipeline.build import build
 from lodpub.pipeline.records import load_entities, load_records
+from lodpub.pipeline.sources import load_sources
 from lodpub.release import Release
+from support import record_files
 from support.rdf import named_graphs
 
-EXPECTED_FILES = {
+RELEASE_FILES = {
     "lodpub.ttl", "lodpub.trig", "lodpub.nq.gz", "lodpub.nt.gz", "lodpub.jsonld",
     "ontology.ttl", "ontology.rdf", "shapes.ttl", "void.ttl", "shacl-report.ttl",
-    "shacl-report.txt", "sources/brookings-iraq-2025.txt",
+    "shacl-report.txt",
 }
 
 
@@ -41,12 +43,13 @@ def _graphs(release: Release) -> dict:
     return named_graphs(release.path / "lodpub.trig")
 
 
-def test_build_writes_every_file_with_checksums(release):
+def test_build_writes_every_file_with_checksums(release, release_settings):
+    expected = RELEASE_FILES | {f"sources/{s}.txt" for s in load_sources(release_settings.data_dir)}
     names = {entry["name"] for entry in release.manifest["files"]}
-    assert names == EXPECTED_FILES
+    assert names == expected
     sums = (release.path / "SHA256SUMS").read_text().splitlines()
     listed = dict(reversed(line.split("  ", 1)) for line in sums)
-    for name in EXPECTED_FILES | {"release.json"}:
+    for name in expected | {"release.json"}:
         digest = hashlib.sha256((release.path / name).read_bytes()).hexdigest()
         assert listed[name] == digest, name
     for entry in release.manifest["files"]:
@@ -115,9 +118,9 @@ def test_build_every_record_is_a_claim_with_its_quote(release, release_settings)
 def test_build_accounts_for_every_sentence(release_settings):
     from lodpub.pipeline.stats import collect
 
-    coverage = collect(release_settings)["coverage"]["brookings-iraq-2025"]
-    assert coverage["missing_sentences"] == []
-    assert coverage["accounted_for_percent"] == 100.0
+    for document, coverage in collect(release_settings)["coverage"].items():
+        assert coverage["missing_sentences"] == [], document
+        assert coverage["accounted_for_percent"] == 100.0, document
 
 
 def test_build_links_only_with_evidence(release_settings):
@@ -130,7 +133,7 @@ def test_build_links_only_with_evidence(release_settings):
 
 def test_build_failure_keeps_the_current_release(copy_settings):
     first = build(copy_settings, reason=False)
-    records = sorted((copy_settings.data_dir / "records").glob("*.yaml"))[0]
+    records = record_files(copy_settings.data_dir)[0]
     text = records.read_text(encoding="utf-8")
     quote_line = next(line for line in text.splitlines() if line.strip().startswith("quote:"))
     records.write_text(text.replace(quote_line, quote_line.replace("quote: ", "quote: XX", 1), 1),
@@ -144,7 +147,7 @@ def test_build_failure_keeps_the_current_release(copy_settings):
 
 
 def test_build_rejects_unknown_entity_with_file_and_line(copy_settings):
-    records = sorted((copy_settings.data_dir / "records").glob("*.yaml"))[0]
+    records = record_files(copy_settings.data_dir)[0]
     records.write_text(records.read_text(encoding="utf-8") + (
         "\n- id: broken-entity-reference\n"
         "  quote: \"Iraq needs continued U.S. support to maintain its security.\"\n"

@@ -32,7 +32,7 @@ def _entity(entity_id: str, kind: str = "State") -> Entity:
 
 
 def _record(record_id: str, quote: str, kind: str, statements, occurrence=None) -> Record:
-    return Record(record_id, None, quote, kind, "author", tuple(statements),
+    return Record(record_id, "doc", quote, kind, ("author",), tuple(statements),
                   occurrence=occurrence, file=Path("r.yaml"), line=3)
 
 
@@ -96,3 +96,37 @@ def test_compile_rejects_unknown_entity_and_term():
         _compile([_record("e", "will likely leave", "fact", [["alpha", "memberOf", "gamma"]])])
     with pytest.raises(RecordError, match="'memberof'.*not defined in ontology"):
         _compile([_record("t", "will likely leave", "fact", [["alpha", "memberof", "beta"]])])
+
+
+def test_compile_attributes_a_claim_to_every_agent_of_by():
+    record = Record("joint", "doc", "Alpha will likely leave Beta.", "forecast",
+                    ("alpha", "beta"), (), file=Path("r.yaml"), line=3)
+    claims = _compile([record]).graphs[GRAPH_CLAIMS]
+    assert set(claims.objects(CLAIM.joint, LPO.assertedBy)) == {ID.alpha, ID.beta}
+
+
+def test_compile_needs_by_when_the_document_names_no_author():
+    record = Record("orphan", "doc", "Alpha will likely leave Beta.", "forecast", (), (),
+                    file=Path("r.yaml"), line=3)
+    with pytest.raises(RecordError, match=r"record 'orphan'.*say who asserts it.*names no "
+                                          r"`author:`"):
+        _compile([record])
+
+
+def test_records_take_their_source_from_their_folder(tmp_path):
+    from lodpub.pipeline.records import load_not_encoded, load_records
+
+    folder = tmp_path / "sources" / "doc"
+    folder.mkdir(parents=True)
+    (folder / "text.txt").write_text("One.\n", encoding="utf-8")
+    (folder / "source.yaml").write_text("title: Doc\n", encoding="utf-8")
+    (folder / "records.yaml").write_text(
+        "- id: one\n  quote: One.\n  kind: fact\n  by: [alpha, beta]\n", encoding="utf-8")
+    (folder / "not-encoded.yaml").write_text("[]\n", encoding="utf-8")
+    (record,) = load_records(tmp_path)
+    assert (record.source, record.by) == ("doc", ("alpha", "beta"))
+    assert load_not_encoded(tmp_path) == []
+    (folder / "records.yaml").write_text(
+        "- id: one\n  source: other\n  quote: One.\n  kind: fact\n", encoding="utf-8")
+    with pytest.raises(RecordError, match=r"records\.yaml:1 \(record 'one'\): remove `source:`"):
+        load_records(tmp_path)

@@ -5,3 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]  # the project: pyproject.toml, data/, ontology/ …
+
+
+def record_files(data_dir: Path) -> list[Path]:
+    """Every record file of every document under ``data_dir``, in build order."""
+    from lodpub.pipeline.records import record_files as files
+    from lodpub.pipeline.sources import source_folders
+
+    return [path for folder in source_folders(data_dir) for path in files(folder)]

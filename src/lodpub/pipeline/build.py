@@ -41,7 +41,7 @@ from lodpub.pipeline.dump import (
     write_files,
 )
 from lodpub.pipeline.records import Entity, Record, load_entities, load_not_encoded, load_records
-from lodpub.pipeline.sources import Source, load_sources
+from lodpub.pipeline.sources import SUGGESTIONS_FILE, Source, load_sources
 from lodpub.pipeline.void import describe
 from lodpub.release import CURRENT, Release
 from lodpub.settings import Settings
@@ -75,8 +75,8 @@ def input_digest(settings: Settings, *, reason: bool = True) -> str:
     roots = [settings.project_dir / d for d in INPUT_DIRS] + [Path(__file__).parents[1]]
     for root in roots:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            if "__pycache__" in path.parts:
-                continue
+            if "__pycache__" in path.parts or path.name == SUGGESTIONS_FILE:
+                continue  # suggestions are a curator's worksheet: the build never reads them
             digest.update(str(path.relative_to(root.parent)).encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -224,8 +224,8 @@ def build(settings: Settings, *, reason: bool | None = None,
         for number, state in status.items() if state == "missing"
     ]
     if missing:
-        progress(f"warning: {len(missing)} sentences are neither encoded nor listed in "
-                 "data/not-encoded.yaml (see `lodpub stats`)")
+        progress(f"warning: {len(missing)} sentences are neither encoded nor listed in their "
+                 "document's not-encoded.yaml (see `lodpub stats`)")
     graphs, report = derive_graphs(inputs, settings, reason=reason, progress=progress)
     progress("writing the release")
     files = release_files(inputs, graphs, report, version, digest, settings)

@@ -37,7 +37,7 @@ from lodpub.namespaces import (
     sentence_iri,
 )
 from lodpub.pipeline.literals import literal
-from lodpub.pipeline.records import AUTHOR, Entity, NotEncoded, Record
+from lodpub.pipeline.records import Entity, NotEncoded, Record
 from lodpub.pipeline.sourcegraph import not_encoded_by_sentence, source_graph
 from lodpub.pipeline.sources import Source
 
@@ -130,10 +130,9 @@ def entity_graph(entities: Sequence[Entity], terms: set[URIRef]) -> Graph:
 
 def anchor(record: Record, sources: Mapping[str, Source]) -> Anchor:
     """Locate a record's quote verbatim in its source; QuoteError names the record if absent."""
-    source_id = record.source or (next(iter(sources)) if len(sources) == 1 else None)
-    if source_id not in sources:
-        raise RecordError(f"{record.where}: say which source it quotes (source: <id>)")
-    source = sources[source_id]
+    if record.source not in sources:
+        raise RecordError(f"{record.where}: no document {record.source!r} in data/sources/")
+    source = sources[record.source]
     found = source.find(record.quote, record.occurrence or 1)
     if found is None:
         hint = _near_miss(record.quote, source.text)
@@ -183,14 +182,25 @@ def _add_anchor(claims: Graph, claim: URIRef, where: Anchor) -> None:
         claims.add((claim, LPO.sentence, sentence_iri(where.source.id, number)))
 
 
-def claim_graph_for(record: Record, where: Anchor, resolver: _Resolver, author: str) -> Graph:
+def asserters(record: Record, source: Source) -> tuple[str, ...]:
+    """Who asserts the record: its ``by:``, else the document's author(s)."""
+    agents = record.by or source.authors
+    if not agents:
+        raise RecordError(
+            f"{record.where}: say who asserts it (`by:` an entity id, or a list of them); "
+            f"{source.folder / 'source.yaml'} names no `author:` to fall back on")
+    return agents
+
+
+def claim_graph_for(record: Record, where: Anchor, resolver: _Resolver) -> Graph:
     """The claim node of one record: modality, attribution, quote, anchor, reified statements."""
     graph = Graph()
     claim = record.iri
     graph.add((claim, RDF.type, LPO.Claim))
     graph.add((claim, RDFS.label, Literal(f"{record.kind}: {_shorten(record.quote)}", lang="en")))
     graph.add((claim, LPO.modality, LPV[record.kind]))
-    graph.add((claim, LPO.assertedBy, resolver.entity(record.by or author, record.where)))
+    for agent in asserters(record, where.source):
+        graph.add((claim, LPO.assertedBy, resolver.entity(agent, record.where)))
     graph.add((claim, PROV.wasDerivedFrom, SOURCE[where.source.id]))
     graph.add((claim, LPO.quote, Literal(record.quote)))
     if record.note:
@@ -237,8 +247,9 @@ def factual_entities(entities: Sequence[Entity], records: Sequence[Record],
     its type becomes a plain fact.
     """
     ids = {e.id for e in entities if e.wikidata["status"] != "none"}
-    ids |= {r.by or AUTHOR for r in records}
-    ids |= {s.meta[k] for s in sources.values() for k in ("publisher", "author") if k in s.meta}
+    ids |= {agent for r in records for agent in r.by or sources[r.source].authors}
+    ids |= {s.meta["publisher"] for s in sources.values() if s.meta.get("publisher")}
+    ids |= {agent for s in sources.values() for agent in s.authors}
     for record in records:
         if record.kind == "fact":
             for subject, predicate, obj in record.statements:
@@ -267,8 +278,7 @@ def compile_dataset(
     for record in records:
         where = anchor(record, sources)
         anchors[record.id] = where
-        author = where.source.meta.get("author", AUTHOR)
-        claims += claim_graph_for(record, where, resolver, author)
+        claims += claim_graph_for(record, where, resolver)
         if record.kind == "fact":
             for index, triple in enumerate(record.statements, start=1):
                 facts.add(resolver.statement(triple, f"{record.where}, statement {index}"))
