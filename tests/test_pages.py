@@ -279,7 +279,7 @@ def test_example_forecasts_and_recommendations_quote_their_sentence(real_store):
     rows = example_rows(real_store, "05-forecasts-and-recommendations")
     assert {r["kind"] for r in rows} == {LPV + "forecast", LPV + "recommendation"}
     texts = {str(r["s"]): str(r["t"]) for r in real_store.select(
-        "SELECT ?s ?t WHERE { ?s <https://w3id.org/lodpub/ontology/text> ?t }")}
+        "SELECT ?s ?t WHERE { GRAPH ?g { ?s <https://w3id.org/lodpub/ontology/text> ?t } }")}
     for row in rows:  # each quote stands in (or starts in) the sentence given
         words = row["quote"].split()[:4]
         assert " ".join(words) in " ".join(texts[row["sentence"]].split()), row["claim"]
@@ -303,7 +303,8 @@ def test_example_wikidata_links(real_store):
 def test_example_claims_by_kind_add_up(real_store):
     total = sum(int(r["claims"]) for r in example_rows(real_store, "09-claims-by-kind"))
     [row] = real_store.select(
-        "SELECT (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/lodpub/ontology/Claim> }")
+        "SELECT (COUNT(?c) AS ?n) WHERE { GRAPH ?g { "
+        "?c a <https://w3id.org/lodpub/ontology/Claim> } }")
     assert total == int(row["n"])
 
 

@@ -236,19 +236,16 @@ class Compiled:
     anchors: dict[str, Anchor]
 
 
-def factual_entities(entities: Sequence[Entity], records: Sequence[Record],
-                     sources: Mapping[str, Source]) -> set[str]:
+def factual_entities(records: Sequence[Record], sources: Mapping[str, Source]) -> set[str]:
     """Ids of the entities graph:facts may describe.
 
-    A named thing that has (or may have) a Wikidata item exists whatever the text forecasts;
-    so does every agent that asserts a claim, a source's publisher, and every node a reported
-    fact mentions. A node that only forecasts, assessments or recommendations mention (a
-    renewed campaign, a planned revisit) is described in graph:claims instead, so that not even
-    its type becomes a plain fact.
+    They are the subjects and entity objects of the statements of fact records, and each
+    document's publisher and author(s) (its metadata). Any other entity (a campaign only a
+    forecast renews, a presence the text denies, a step a recommendation asks for, a group only
+    quoted) is described in graph:claims instead: no graph of the endpoint's default graph
+    holds a plain triple about it, not even its type, whether or not it has a Wikidata item.
     """
-    ids = {e.id for e in entities if e.wikidata["status"] != "none"}
-    ids |= {agent for r in records for agent in r.by or sources[r.source].authors}
-    ids |= {s.meta["publisher"] for s in sources.values() if s.meta.get("publisher")}
+    ids = {s.meta["publisher"] for s in sources.values() if s.meta.get("publisher")}
     ids |= {agent for s in sources.values() for agent in s.authors}
     for record in records:
         if record.kind == "fact":
@@ -269,7 +266,7 @@ def compile_dataset(
     """Every record compiled into the named graphs ontology, facts and claims."""
     terms = declared_terms(ontology)
     resolver = _Resolver(entities, terms)
-    factual = factual_entities(entities, records, sources)
+    factual = factual_entities(records, sources)
     facts = entity_graph([e for e in entities if e.id in factual], terms)
     claims = entity_graph([e for e in entities if e.id not in factual], terms)
     anchors: dict[str, Anchor] = {}

@@ -8,7 +8,9 @@ and ``ask`` are helpers for lodpub's own pages that return rdflib terms. Impleme
 - ``EmbeddedStore`` (default): pyoxigraph. The release is bulk-loaded once into an on-disk
   store (``diskstore``), which the engine opens read-only; queries run where they can be
   stopped at the time and memory limits (``pool.WorkerPool``). A release is served with the
-  union of its named graphs as the default graph; ``--data`` files keep their own default graph.
+  merge of ``namespaces.DEFAULT_GRAPHS`` (ontology, facts, inferred, wikidata: what the
+  publisher asserts) as the default graph, never graph:claims or graph:links; ``--data`` files
+  keep their own default graph.
 - ``remote.RemoteStore``: forwards to a SPARQL 1.1 endpoint URL.
 
 FROM / FROM NAMED and ``default-graph-uri`` / ``named-graph-uri`` only select graphs of the
@@ -30,7 +32,7 @@ from rdflib.term import Node
 
 from lodpub.errors import ConfigError
 from lodpub.formats import Format
-from lodpub.namespaces import QUERY_BASE
+from lodpub.namespaces import DEFAULT_GRAPHS, QUERY_BASE
 from lodpub.query.diskstore import build_disk_store, cache_key
 from lodpub.query.engine import Job
 from lodpub.query.isolation import default_query_memory_mb
@@ -165,7 +167,7 @@ class EmbeddedStore(Helpers):
     """pyoxigraph behind a pool of query workers; build one with ``for_release``/``for_files``."""
 
     path: Path
-    union: bool
+    default_graphs: tuple[str, ...] | None  # the default graph's parts; None: the store's own
     limits: Limits = field(default_factory=Limits)
     workers: int = 2
     queue_wait: float = 2.0
@@ -181,9 +183,12 @@ class EmbeddedStore(Helpers):
 
     @classmethod
     def for_release(cls, settings: Settings, release: Release, **kw) -> EmbeddedStore:
-        """A store over ``release``'s TriG (kept on disk per version); union default graph."""
+        """A store over ``release``'s TriG (kept on disk per version).
+
+        Its default graph is the merge of ``DEFAULT_GRAPHS``: what the publisher asserts.
+        """
         path = build_disk_store([release.dataset_file], release_store_path(settings, release))
-        return cls(path, union=True, **_options(settings), **kw)
+        return cls(path, tuple(str(g) for g in DEFAULT_GRAPHS), **_options(settings), **kw)
 
     @classmethod
     def for_files(cls, settings: Settings, files: Sequence[Path], **kw) -> EmbeddedStore:
@@ -196,17 +201,19 @@ class EmbeddedStore(Helpers):
         except ConfigError:  # a file that does not load: leave nothing behind
             shutil.rmtree(tmpdir, ignore_errors=True)
             raise
-        return cls(path, union=False, _tmpdir=tmpdir, **_options(settings), **kw)
+        return cls(path, None, _tmpdir=tmpdir, **_options(settings), **kw)
 
     def execute(self, query: PreparedQuery, fmt: Format, *, dataset: Dataset = NO_DATASET,
                 timeout: float | None = None, max_rows: int | None = None) -> QueryResult:
         """Run ``query`` in a worker; see ``Store.execute``."""
+        default_graphs = list(dataset.default_graphs) if dataset.explicit else None
+        if default_graphs is None and self.default_graphs is not None and not query.has_from:
+            default_graphs = list(self.default_graphs)  # FROM / FROM NAMED define their own
         job = Job(
             query=query.text,
             format=fmt.name,
-            default_graphs=list(dataset.default_graphs) if dataset.explicit else None,
+            default_graphs=default_graphs,
             named_graphs=list(dataset.named_graphs) if dataset.explicit else None,
-            union=self.union and not query.has_from,  # FROM / FROM NAMED define the dataset
             max_rows=self.limits.max_rows if max_rows is None else max_rows,
             base_iri=QUERY_BASE,
             calls_services=bool(query.services),
