@@ -143,6 +143,9 @@ EXPECTED: dict[str, Expect] = {
         {("NoItemEntity", "id:author")}, "needs a reason"),
     "links/unverified-unexplained.trig": Expect(
         {("UnverifiedEntityExplained", "id:pmf")}, "should say what was found", conforms=True),
+    "links/evidence-not-citable.trig": Expect(
+        {("LinkSource-citable", "<https://w3id.org/lodpub/id/iraq#wikidata-evidence-1>")},
+        "not something a reader can open"),
     "links/sameas-without-link.trig": Expect(
         {("SameAsMatchesLink", "id:sudani")}, "disagree about the entity's Wikidata item"),
     "forecast/statement-in-facts.trig": Expect(

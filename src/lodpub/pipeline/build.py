@@ -43,6 +43,7 @@ from lodpub.pipeline.dump import (
 from lodpub.pipeline.records import Entity, Record, load_entities, load_not_encoded, load_records
 from lodpub.pipeline.sources import SUGGESTIONS_FILE, Source, load_sources
 from lodpub.pipeline.void import describe
+from lodpub.pipeline.wikidata_terms import load_terms, problems
 from lodpub.release import CURRENT, Release
 from lodpub.settings import Settings
 
@@ -104,11 +105,21 @@ class Inputs:
         return found
 
 
+def check_alignments(data_dir: Path, ontology: Graph) -> None:
+    """Raise RecordError listing what is wrong with data/wikidata-terms.yaml and with the
+    ontology's Wikidata alignments (each must be backed there by evidence)."""
+    found = problems(load_terms(data_dir), ontology)
+    if found:
+        raise RecordError(f"{len(found)} problem(s) with the Wikidata alignments:\n  - "
+                          + "\n  - ".join(found))
+
+
 def load_inputs(settings: Settings, progress: Progress = _quiet) -> Inputs:
     """Read data/, ontology/ and shapes/, compile the records and check every quote."""
     progress("reading ontology and shapes")
     ontology = load_turtle_dir(settings.ontology_dir)
     shapes = load_turtle_dir(settings.shapes_dir)
+    check_alignments(settings.data_dir, ontology)
     progress("reading sources and records")
     sources = load_sources(settings.data_dir)
     entities = load_entities(settings.data_dir)
