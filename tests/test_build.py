@@ -29,7 +29,7 @@ from lodpub.pipeline.build import build
 from lodpub.pipeline.records import load_entities, load_records
 from lodpub.pipeline.sources import load_sources
 from lodpub.release import Release
-from support import record_files
+from support import record_file_quoting, record_files
 from support.rdf import named_graphs
 
 RELEASE_FILES = {
@@ -147,7 +147,8 @@ def test_build_failure_keeps_the_current_release(copy_settings):
 
 
 def test_build_rejects_unknown_entity_with_file_and_line(copy_settings):
-    records = record_files(copy_settings.data_dir)[0]
+    records = record_file_quoting(
+        copy_settings.data_dir, "Iraq needs continued U.S. support to maintain its security.")
     records.write_text(records.read_text(encoding="utf-8") + (
         "\n- id: broken-entity-reference\n"
         "  quote: \"Iraq needs continued U.S. support to maintain its security.\"\n"

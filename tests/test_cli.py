@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from lodpub.cli import main
-from support import record_files
+from support import record_file_quoting
 
 
 def _run(settings, *args):
@@ -56,7 +56,8 @@ def test_cli_query_reads_a_file_and_reports_bad_queries(release, release_setting
 def test_cli_validate_exit_codes(copy_settings):
     ok = _run(copy_settings, "validate")
     assert ok.exit_code == 0, ok.output
-    records = record_files(copy_settings.data_dir)[-1]
+    records = record_file_quoting(copy_settings.data_dir,
+                                  "Iraq needs continued U.S. support to maintain its security.")
     original = records.read_text(encoding="utf-8")
     records.write_text(original + (
         "\n- id: date-that-is-not-a-date\n"
