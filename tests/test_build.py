@@ -15,15 +15,22 @@ from rdflib import Graph
 from lodpub.errors import QuoteError, RecordError
 from lodpub.namespaces import (
     CLAIM,
+    DCTERMS,
     GRAPH_CLAIMS,
     GRAPH_FACTS,
     GRAPH_INFERRED,
     GRAPH_LINKS,
     GRAPH_ONTOLOGY,
     GRAPH_WIKIDATA,
+    ID,
     LPO,
     LPV,
+    OWL,
+    PROV,
     RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
 )
 from lodpub.pipeline.build import build
 from lodpub.pipeline.records import load_entities, load_records
@@ -100,7 +107,10 @@ def test_build_projects_only_reported_facts(release, release_settings):
     kinds = {r.kind for r in load_records(release_settings.data_dir)}
     assert kinds >= {"fact", "forecast", "assessment", "recommendation"}
     reported = {triple for _, triple in _statements(claims, LPV.fact)}
-    assert reported and all(triple in facts for triple in reported)
+    disputed = {tuple(claims.value(st, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+                for st in claims.objects(None, LPO.disputedStatement)}
+    assert disputed and reported  # a disputed statement is reported, but stays a claim
+    assert all((triple in facts) != (triple in disputed) for triple in reported)
     for kind in kinds - {"fact"}:
         for claim, triple in _statements(claims, LPV[kind]):
             if triple[1] == RDF.type:
@@ -166,3 +176,33 @@ def test_build_rejects_invalid_turtle_naming_the_file(copy_settings):
     with pytest.raises(RecordError, match=r"broken\.ttl: not valid Turtle"):
         build(copy_settings, reason=False)
     assert not Release.exists(copy_settings)
+
+
+ANNOTATIONS = {str(p) for p in (RDFS.label, SKOS.altLabel, SCHEMA.description, OWL.sameAs)}
+
+
+def test_build_every_fact_carries_a_sentence(release):
+    graphs = _graphs(release)
+    facts, claims = graphs[GRAPH_FACTS], graphs[GRAPH_CLAIMS]
+    stated = {triple for _, triple in _statements(claims, LPV.fact)}
+    metadata = set(claims.objects(None, DCTERMS.publisher)) | set(
+        claims.objects(None, DCTERMS.creator))
+    unsupported = [(s, p, o) for s, p, o in facts if str(s).startswith(str(ID))
+                   and str(p) not in ANNOTATIONS and (s, p, o) not in stated
+                   and not (p == RDF.type and s in metadata)]
+    assert unsupported == []
+
+
+def test_build_disputed_statements_stay_claims_of_their_sources(release):
+    graphs = _graphs(release)
+    facts, claims = graphs[GRAPH_FACTS], graphs[GRAPH_CLAIMS]
+    disagreements = list(claims.subjects(RDF.type, LPO.Disagreement))
+    assert disagreements
+    for node in disagreements:
+        positions = claims.objects(node, LPO.position)
+        documents = {claims.value(c, PROV.wasDerivedFrom) for c in positions}
+        assert len(documents) >= 2, node  # these documents differ from one another
+        for statement in claims.objects(node, LPO.disputedStatement):
+            triple = tuple(claims.value(statement, p) for p in (RDF.subject, RDF.predicate,
+                                                               RDF.object))
+            assert triple not in facts, (node, triple)

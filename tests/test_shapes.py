@@ -213,7 +213,7 @@ def test_shapes_valid_fixture_conforms(shapes: Graph, ontology: Graph) -> None:
     assert report.conforms
     assert report.checked == (GRAPH_FACTS, GRAPH_CLAIMS, GRAPH_LINKS)
     assert (REPORT_IRI, SH.conforms, Literal(True)) in report.graph
-    assert "shapes and 14 SPARQL checks: the data conforms (nothing to report)" in report.text()
+    assert "shapes and 15 SPARQL checks: the data conforms (nothing to report)" in report.text()
 
 
 def test_shapes_every_family_has_a_broken_fixture() -> None:

@@ -30,6 +30,7 @@ from lodpub.namespaces import (
     bind_prefixes,
 )
 from lodpub.pipeline.compile import Compiled, compile_dataset, coverage
+from lodpub.pipeline.disagreements import load_disagreements
 from lodpub.pipeline.dump import (
     DumpFile,
     checksums,
@@ -125,8 +126,9 @@ def load_inputs(settings: Settings, progress: Progress = _quiet) -> Inputs:
     entities = load_entities(settings.data_dir)
     records = load_records(settings.data_dir)
     not_encoded = load_not_encoded(settings.data_dir)
+    disagreements = load_disagreements(settings.data_dir)
     progress(f"compiling {len(records)} records and {len(entities)} entities; checking quotes")
-    compiled = compile_dataset(ontology, entities, records, sources, not_encoded)
+    compiled = compile_dataset(ontology, entities, records, sources, not_encoded, disagreements)
     return Inputs(ontology, shapes, sources, compiled, entities, records,
                   coverage(sources, compiled, not_encoded))
 
