@@ -145,10 +145,11 @@ def checked_graphs(inputs: Inputs, settings: Settings):
 
 
 def validate_inputs(settings: Settings, progress: Progress = _quiet):
-    """The SHACL report of the data as it stands (what `lodpub validate` prints)."""
+    """The SHACL report of the data as it stands, and the inputs it was made from (what
+    `lodpub validate` prints: the report, then each document's coverage)."""
     inputs = load_inputs(settings, progress)
     progress("validating with SHACL")
-    return checked_graphs(inputs, settings)[1]
+    return checked_graphs(inputs, settings)[1], inputs
 
 
 def derive_graphs(inputs: Inputs, settings: Settings, *, reason: bool,
