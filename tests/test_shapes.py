@@ -146,6 +146,8 @@ EXPECTED: dict[str, Expect] = {
     "links/evidence-not-citable.trig": Expect(
         {("LinkSource-citable", "<https://w3id.org/lodpub/id/iraq#wikidata-evidence-1>")},
         "not something a reader can open"),
+    "links/verification-problem.trig": Expect(
+        {("LinkVerified", "id:iraq")}, "found a problem", conforms=True),
     "links/sameas-without-link.trig": Expect(
         {("SameAsMatchesLink", "id:sudani")}, "disagree about the entity's Wikidata item"),
     "forecast/statement-in-facts.trig": Expect(

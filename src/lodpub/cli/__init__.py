@@ -270,10 +270,15 @@ def _answer_once(settings: Settings, path: str, data_files) -> None:
               help="Also search for entities recorded as having no item (events, n-ary nodes).")
 @click.option("--apply", "review_file", type=click.Path(exists=True, path_type=Path),
               help="Record the candidates accepted in this review file in data/wikidata.yaml.")
+@click.option("--verify", is_flag=True,
+              help="Re-check every linked item (exists, not redirected, label, instance of) and "
+                   "record the date and outcome in data/wikidata.yaml; exit 1 on a problem.")
 @click.pass_context
 @handle_errors
-def link(ctx: click.Context, offline_file, api_url, out, include_none, review_file) -> None:
-    """Propose Wikidata items for unlinked entities, for a person to review; or apply a review.
+def link(ctx: click.Context, offline_file, api_url, out, include_none, review_file,
+         verify) -> None:
+    """Propose Wikidata items for unlinked entities, for a person to review; or apply a review;
+    or re-check the linked ones (--verify).
 
     Nothing is accepted automatically: `lodpub link` writes a review file; mark each candidate
     `decision: accept` or `reject`, then run `lodpub link --apply FILE`.
@@ -281,6 +286,12 @@ def link(ctx: click.Context, offline_file, api_url, out, include_none, review_fi
     from lodpub.curate import proposals as linking
 
     settings = _settings(ctx)
+    if verify:
+        from lodpub.curate.verify import verify as run_verify
+
+        checked = run_verify(settings, offline_file=offline_file, api_url=api_url)
+        click.echo(str(checked))
+        sys.exit(EXIT_NONCONFORMING if checked.problems else EXIT_OK)
     if review_file:
         applied = linking.apply(settings, review_file)
         click.echo(str(applied))

@@ -112,6 +112,20 @@ def _add_source_node(graph: Graph, node: URIRef, item: Mapping[str, Any]) -> Non
         graph.add((node, SKOS.note, Literal(str(item["note"]), lang="en")))
 
 
+def _add_verification(graph: Graph, subject: URIRef, verified: Any) -> None:
+    """The last re-check against Wikidata's API (``lodpub link --verify``): its date when the
+    item was as recorded, else the problem found."""
+    if not isinstance(verified, Mapping):
+        return
+    date = _date_literal(verified.get("date"))
+    if verified.get("outcome") == "ok" and date is not None:
+        graph.add((subject, LPO.verifiedOn, date))
+    elif verified.get("outcome"):
+        graph.add((subject, LPO.verificationProblem, Literal(
+            f"{verified['outcome']} (checked {verified.get('date', 'on an unrecorded date')})",
+            lang="en")))
+
+
 def _add_entity(graph: Graph, entity: LinkedEntity) -> None:
     block = entity.wikidata
     subject = entity.iri
@@ -129,6 +143,7 @@ def _add_entity(graph: Graph, entity: LinkedEntity) -> None:
             _add_source_node(graph, node, item)
             if evidence.get("label"):
                 graph.add((node, LPO.labelSeen, Literal(str(evidence["label"]))))
+    _add_verification(graph, subject, block.get("verified"))
     if status == "unverified":
         for number, candidate in enumerate(block.get("candidates") or (), start=1):
             node = URIRef(f"{subject}#wikidata-candidate-{number}")
