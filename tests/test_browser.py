@@ -88,7 +88,9 @@ def test_browser_landing_to_entity_claims_and_sentence(page, real_server):
     assert page.locator("h1").inner_text()
     assert page.locator(".conformance").is_visible()
     shoot(page, "landing")
-    page.get_by_role("link", name="Read the source").click()
+    page.get_by_role("link", name="Read the sources").click()  # the list of documents
+    page.wait_for_url("**/source")
+    page.locator("ul.documents a[href*='/source/brookings-iraq-2025']").first.click()
     page.wait_for_url("**/source/*.html")
     assert page.locator("li.sentence").count() > 50
     shoot(page, "source", full_page=False)  # the whole document makes a 7 MB image

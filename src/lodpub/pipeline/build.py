@@ -189,8 +189,11 @@ def release_files(inputs: Inputs, graphs: dict[URIRef, Graph], report, version: 
         "shacl-report.txt", "Text", "text/plain", "SHACL report in plain words"))
     for source in inputs.sources.values():
         name = f"sources/{source.id}.txt"
+        title = source.meta.get("title") or source.id
+        kind = "" if source.complete else " (an excerpt: only part could be retrieved)"
         listed[name] = (source.path.read_bytes(), DumpFile(
-            name, "Text", "text/plain; charset=utf-8", "The source document, byte for byte"))
+            name, "Text", "text/plain; charset=utf-8",
+            f"The text of {title}{kind}, byte for byte as retrieved"))
     void_graph = describe(version, graphs, file_entries(listed), list(inputs.sources.values()),
                           settings.license)
     listed["void.ttl"] = (serialize(sorted_quads({None: void_graph}), ox.RdfFormat.TURTLE),
