@@ -143,6 +143,10 @@ EXPECTED: dict[str, Expect] = {
         {("NoItemEntity", "id:author")}, "needs a reason"),
     "links/unverified-unexplained.trig": Expect(
         {("UnverifiedEntityExplained", "id:pmf")}, "should say what was found", conforms=True),
+    "transfer/no-recipient.trig": Expect(
+        {("Transfer", "id:vehicle-transfer")}, "names who receives what is handed over"),
+    "disagreement/one-position.trig": Expect(
+        {("Disagreement", "claim:when-kh-pressures")}, "at least two positions"),
     "links/evidence-not-citable.trig": Expect(
         {("LinkSource-citable", "<https://w3id.org/lodpub/id/iraq#wikidata-evidence-1>")},
         "not something a reader can open"),

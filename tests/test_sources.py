@@ -105,3 +105,16 @@ def test_load_source_checks_its_metadata(tmp_path):
         meta.write_text(content, encoding="utf-8")
         with pytest.raises(SourceError, match=message):
             load_source(tmp_path)
+
+
+def test_sources_are_named_nowhere_in_the_code():
+    """A new document is a folder of data/sources/: nothing in src/ names a particular one."""
+    from lodpub.pipeline.sources import source_folders
+
+    documents = [folder.name for folder in source_folders(ROOT / "data")]
+    assert len(documents) > 1
+    code = [p for p in (ROOT / "src" / "lodpub").rglob("*")
+            if p.is_file() and p.suffix in (".py", ".html", ".rq", ".js", ".css", ".json")]
+    named = [(p.name, d) for p in code for d in documents
+             if d in p.read_text(encoding="utf-8")]
+    assert named == []

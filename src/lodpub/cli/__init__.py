@@ -139,7 +139,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @click.argument("text_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False,
                                                            path_type=Path))
 @click.option("--id", "source_id", required=True,
-              help="The document's id, a slug such as us-iraq-joint-statement-2024-09-27.")
+              help="The document's id, a slug such as agency-report-2024-03-01.")
 @click.option("--title", required=True, help="The document's title.")
 @click.option("--title-not-stated", is_flag=True,
               help="The document states no title: --title is a descriptive one you give.")

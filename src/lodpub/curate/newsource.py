@@ -147,7 +147,7 @@ def create(settings: Settings, text_file: Path, meta: dict[str, Any]) -> NewSour
     source_id = str(meta.get("id") or "")
     if not SLUG.match(source_id):
         raise NewSourceError(f"--id {source_id!r}: use a slug of a-z, 0-9 and '-', such as "
-                             "us-iraq-joint-statement-2024-09-27")
+                             "agency-report-2024-03-01 (publisher, subject, date)")
     folder = settings.data_dir / SOURCES_DIR / source_id
     if folder.exists():
         raise NewSourceError(f"{folder} already exists; choose another --id, or edit that "
