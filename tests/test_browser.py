@@ -8,15 +8,13 @@ in the data stays text. No page may fetch anything from another host.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from waitress.server import create_server
 
 from support.releases import HOSTILE, write_data_file
-from support.servers import make_app
+from support.servers import live_server, make_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -26,28 +24,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
-class Server:
-    """A waitress server for one app on a free port of 127.0.0.1, in a background thread."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        """Stop serving and close the app's store."""
-        self.server.close()
-        self.app.extensions["lodpub"].close()
-
-
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory):
-    """The hostile dataset, served as a data file."""
-    server = Server(make_app(data_files=[write_data_file(tmp_path_factory.mktemp("hostile"))]))
-    yield server
-    server.close()
+    """The hostile dataset, served as a data file: its base URL."""
+    app = make_app(data_files=[write_data_file(tmp_path_factory.mktemp("hostile"))])
+    try:
+        with live_server(app) as url:
+            yield url
+    finally:
+        app.extensions["lodpub"].close()
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +73,9 @@ def test_browser_landing_to_entity_claims_and_sentence(page, real_server):
     assert page.locator("h1").inner_text()
     assert page.locator(".conformance").is_visible()
     shoot(page, "landing")
-    page.get_by_role("link", name="Read the source").click()
+    page.get_by_role("link", name="Read the sources").click()  # the list of documents
+    page.wait_for_url("**/source")
+    page.locator("ul.documents a[href*='/source/brookings-iraq-2025']").first.click()
     page.wait_for_url("**/source/*.html")
     assert page.locator("li.sentence").count() > 50
     shoot(page, "source", full_page=False)  # the whole document makes a 7 MB image
@@ -155,10 +142,10 @@ def test_browser_ontology_term_page(page, real_server):
 
 
 def test_browser_hostile_data_is_inert(page, hostile_server):
-    page.goto(hostile_server.url + "/id/hostile.html")
+    page.goto(hostile_server + "/id/hostile.html")
     assert page.evaluate("window.__pwned") is None
     assert page.locator("h1").inner_text() == HOSTILE
-    page.goto(hostile_server.url + "/source/doc.html")
+    page.goto(hostile_server + "/source/doc.html")
     assert page.evaluate("window.__pwned") is None
     assert page.locator("img").count() == 0
     shoot(page, "hostile")

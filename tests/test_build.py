@@ -15,25 +15,34 @@ from rdflib import Graph
 from lodpub.errors import QuoteError, RecordError
 from lodpub.namespaces import (
     CLAIM,
+    DCTERMS,
     GRAPH_CLAIMS,
     GRAPH_FACTS,
     GRAPH_INFERRED,
     GRAPH_LINKS,
     GRAPH_ONTOLOGY,
     GRAPH_WIKIDATA,
+    ID,
     LPO,
     LPV,
+    OWL,
+    PROV,
     RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
 )
 from lodpub.pipeline.build import build
 from lodpub.pipeline.records import load_entities, load_records
+from lodpub.pipeline.sources import load_sources
 from lodpub.release import Release
+from support import record_file_quoting, record_files
 from support.rdf import named_graphs
 
-EXPECTED_FILES = {
+RELEASE_FILES = {
     "lodpub.ttl", "lodpub.trig", "lodpub.nq.gz", "lodpub.nt.gz", "lodpub.jsonld",
     "ontology.ttl", "ontology.rdf", "shapes.ttl", "void.ttl", "shacl-report.ttl",
-    "shacl-report.txt", "sources/brookings-iraq-2025.txt",
+    "shacl-report.txt",
 }
 
 
@@ -41,12 +50,13 @@ def _graphs(release: Release) -> dict:
     return named_graphs(release.path / "lodpub.trig")
 
 
-def test_build_writes_every_file_with_checksums(release):
+def test_build_writes_every_file_with_checksums(release, release_settings):
+    expected = RELEASE_FILES | {f"sources/{s}.txt" for s in load_sources(release_settings.data_dir)}
     names = {entry["name"] for entry in release.manifest["files"]}
-    assert names == EXPECTED_FILES
+    assert names == expected
     sums = (release.path / "SHA256SUMS").read_text().splitlines()
     listed = dict(reversed(line.split("  ", 1)) for line in sums)
-    for name in EXPECTED_FILES | {"release.json"}:
+    for name in expected | {"release.json"}:
         digest = hashlib.sha256((release.path / name).read_bytes()).hexdigest()
         assert listed[name] == digest, name
     for entry in release.manifest["files"]:
@@ -97,7 +107,10 @@ def test_build_projects_only_reported_facts(release, release_settings):
     kinds = {r.kind for r in load_records(release_settings.data_dir)}
     assert kinds >= {"fact", "forecast", "assessment", "recommendation"}
     reported = {triple for _, triple in _statements(claims, LPV.fact)}
-    assert reported and all(triple in facts for triple in reported)
+    disputed = {tuple(claims.value(st, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+                for st in claims.objects(None, LPO.disputedStatement)}
+    assert disputed and reported  # a disputed statement is reported, but stays a claim
+    assert all((triple in facts) != (triple in disputed) for triple in reported)
     for kind in kinds - {"fact"}:
         for claim, triple in _statements(claims, LPV[kind]):
             if triple[1] == RDF.type:
@@ -115,9 +128,9 @@ def test_build_every_record_is_a_claim_with_its_quote(release, release_settings)
 def test_build_accounts_for_every_sentence(release_settings):
     from lodpub.pipeline.stats import collect
 
-    coverage = collect(release_settings)["coverage"]["brookings-iraq-2025"]
-    assert coverage["missing_sentences"] == []
-    assert coverage["accounted_for_percent"] == 100.0
+    for document, coverage in collect(release_settings)["coverage"].items():
+        assert coverage["missing_sentences"] == [], document
+        assert coverage["accounted_for_percent"] == 100.0, document
 
 
 def test_build_links_only_with_evidence(release_settings):
@@ -130,7 +143,7 @@ def test_build_links_only_with_evidence(release_settings):
 
 def test_build_failure_keeps_the_current_release(copy_settings):
     first = build(copy_settings, reason=False)
-    records = sorted((copy_settings.data_dir / "records").glob("*.yaml"))[0]
+    records = record_files(copy_settings.data_dir)[0]
     text = records.read_text(encoding="utf-8")
     quote_line = next(line for line in text.splitlines() if line.strip().startswith("quote:"))
     records.write_text(text.replace(quote_line, quote_line.replace("quote: ", "quote: XX", 1), 1),
@@ -144,7 +157,8 @@ def test_build_failure_keeps_the_current_release(copy_settings):
 
 
 def test_build_rejects_unknown_entity_with_file_and_line(copy_settings):
-    records = sorted((copy_settings.data_dir / "records").glob("*.yaml"))[0]
+    records = record_file_quoting(
+        copy_settings.data_dir, "Iraq needs continued U.S. support to maintain its security.")
     records.write_text(records.read_text(encoding="utf-8") + (
         "\n- id: broken-entity-reference\n"
         "  quote: \"Iraq needs continued U.S. support to maintain its security.\"\n"
@@ -162,3 +176,33 @@ def test_build_rejects_invalid_turtle_naming_the_file(copy_settings):
     with pytest.raises(RecordError, match=r"broken\.ttl: not valid Turtle"):
         build(copy_settings, reason=False)
     assert not Release.exists(copy_settings)
+
+
+ANNOTATIONS = {str(p) for p in (RDFS.label, SKOS.altLabel, SCHEMA.description, OWL.sameAs)}
+
+
+def test_build_every_fact_carries_a_sentence(release):
+    graphs = _graphs(release)
+    facts, claims = graphs[GRAPH_FACTS], graphs[GRAPH_CLAIMS]
+    stated = {triple for _, triple in _statements(claims, LPV.fact)}
+    metadata = set(claims.objects(None, DCTERMS.publisher)) | set(
+        claims.objects(None, DCTERMS.creator))
+    unsupported = [(s, p, o) for s, p, o in facts if str(s).startswith(str(ID))
+                   and str(p) not in ANNOTATIONS and (s, p, o) not in stated
+                   and not (p == RDF.type and s in metadata)]
+    assert unsupported == []
+
+
+def test_build_disputed_statements_stay_claims_of_their_sources(release):
+    graphs = _graphs(release)
+    facts, claims = graphs[GRAPH_FACTS], graphs[GRAPH_CLAIMS]
+    disagreements = list(claims.subjects(RDF.type, LPO.Disagreement))
+    assert disagreements
+    for node in disagreements:
+        positions = claims.objects(node, LPO.position)
+        documents = {claims.value(c, PROV.wasDerivedFrom) for c in positions}
+        assert len(documents) >= 2, node  # these documents differ from one another
+        for statement in claims.objects(node, LPO.disputedStatement):
+            triple = tuple(claims.value(statement, p) for p in (RDF.subject, RDF.predicate,
+                                                               RDF.object))
+            assert triple not in facts, (node, triple)

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from lodpub.cli import main
+from support import record_file_quoting
 
 
 def _run(settings, *args):
@@ -29,7 +30,7 @@ def test_cli_stats_reports_coverage_and_links(release, release_settings):
     assert "sentences accounted for" in result.output
     assert "Wikidata links:" in result.output
     figures = json.loads(_run(release_settings, "stats", "--json").output)
-    assert figures["coverage"]["brookings-iraq-2025"]["missing"] == 0
+    assert figures["coverage"] and all(c["missing"] == 0 for c in figures["coverage"].values())
     assert figures["wikidata"]["linked"] >= 10
 
 
@@ -55,7 +56,8 @@ def test_cli_query_reads_a_file_and_reports_bad_queries(release, release_setting
 def test_cli_validate_exit_codes(copy_settings):
     ok = _run(copy_settings, "validate")
     assert ok.exit_code == 0, ok.output
-    records = sorted((copy_settings.data_dir / "records").glob("*.yaml"))[-1]
+    records = record_file_quoting(copy_settings.data_dir,
+                                  "Iraq needs continued U.S. support to maintain its security.")
     original = records.read_text(encoding="utf-8")
     records.write_text(original + (
         "\n- id: date-that-is-not-a-date\n"

@@ -7,22 +7,19 @@ of Wikidata's wbsearchentities / wbgetentities answers; their Q9000000xx items a
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import yaml
 
 from lodpub.curate.proposals import LinkError, apply, propose
 from lodpub.curate.review import ReviewError
-from lodpub.curate.wikidata_client import RecordedApi, request_key
 from lodpub.namespaces import LPO, LPV, WD
 from lodpub.pipeline.linkgraph import links_graph
 from lodpub.pipeline.records import load_entities
 from lodpub.settings import load_settings
+from support.wikidata import stand_in_api as recorded_api_server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
 RESPONSES = FIXTURES / "link-responses.json"
@@ -78,39 +75,11 @@ def project(tmp_path: Path):
     return load_settings(tmp_path)
 
 
-class _StandIn(BaseHTTPRequestHandler):
-    """Imitates api.php: answers the recorded requests, an API error for anything else."""
-
-    answers: dict = {}
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        params = dict(parse_qsl(urlsplit(self.path).query))
-        answer = self.answers.get(request_key(params))
-        if answer is None:
-            answer = {"error": {"code": "unknown", "info": f"not recorded: {params}"}}
-        body = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        """Keep test output quiet."""
-
-
 @pytest.fixture
 def stand_in_api() -> Iterator[str]:
     """A stand-in for Wikidata's api.php on 127.0.0.1, on a free port."""
-    handler = type("Handler", (_StandIn,), {"answers": RecordedApi.load(RESPONSES).answers})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/w/api.php"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with recorded_api_server(RESPONSES) as url:
+        yield url
 
 
 def _review(path: Path) -> dict:

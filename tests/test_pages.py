@@ -267,7 +267,9 @@ def test_example_agreement_has_parties_provisions_and_deadlines(real_store):
             if r["agreement"] == ID + "us-iraq-security-agreement-2024"]
     assert {r["party"] for r in rows} == {ID + "iraq", ID + "united-states"}
     assert {r["announced"] for r in rows} == {"2024-09"}
-    assert {"2025-12", "2026-12"} <= {r.get("deadline") for r in rows}
+    deadlines = {r.get("deadline") for r in rows}
+    assert {"2026", "2026-12"} <= deadlines
+    assert not deadlines & {"2025-09", "2025-12"}  # the sources dispute these: claims only
 
 
 def test_example_office_holders(real_store):
@@ -279,7 +281,7 @@ def test_example_forecasts_and_recommendations_quote_their_sentence(real_store):
     rows = example_rows(real_store, "05-forecasts-and-recommendations")
     assert {r["kind"] for r in rows} == {LPV + "forecast", LPV + "recommendation"}
     texts = {str(r["s"]): str(r["t"]) for r in real_store.select(
-        "SELECT ?s ?t WHERE { ?s <https://w3id.org/lodpub/ontology/text> ?t }")}
+        "SELECT ?s ?t WHERE { GRAPH ?g { ?s <https://w3id.org/lodpub/ontology/text> ?t } }")}
     for row in rows:  # each quote stands in (or starts in) the sentence given
         words = row["quote"].split()[:4]
         assert " ".join(words) in " ".join(texts[row["sentence"]].split()), row["claim"]
@@ -287,8 +289,9 @@ def test_example_forecasts_and_recommendations_quote_their_sentence(real_store):
 
 def test_example_sentence_behind_a_fact(real_store):
     rows = example_rows(real_store, "06-sentence-of-a-fact")
-    assert rows and all(r["text"].startswith("In December 2021, CJTF-OIR transitioned")
-                        for r in rows)
+    assert rows and all("transition" in r["text"] for r in rows)
+    assert any(r["text"].startswith("In December 2021, CJTF-OIR transitioned") for r in rows)
+    assert len({r["document"] for r in rows}) > 1  # the fact carries each document's sentence
 
 
 def test_example_wikidata_links(real_store):
@@ -302,8 +305,10 @@ def test_example_wikidata_links(real_store):
 
 def test_example_claims_by_kind_add_up(real_store):
     total = sum(int(r["claims"]) for r in example_rows(real_store, "09-claims-by-kind"))
-    [row] = real_store.select(
-        "SELECT (COUNT(?c) AS ?n) WHERE { ?c a <https://w3id.org/lodpub/ontology/Claim> }")
+    [row] = real_store.select(  # a joint claim counts once for each agent asserting it
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { "
+        "?c a <https://w3id.org/lodpub/ontology/Claim> ; "
+        "<https://w3id.org/lodpub/ontology/assertedBy> ?by } }")
     assert total == int(row["n"])
 
 

@@ -12,10 +12,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS
 from rdflib.query import Result
 
 from lodpub.formats import GRAPH_FORMATS
+from lodpub.namespaces import DEFAULT_GRAPHS
 from lodpub.query.remote import RemoteStore
 from lodpub.web import create_app
 from support.rdf import parse_rdf
@@ -133,11 +134,15 @@ def test_sparql_post_query_body(client):
     assert "Kataib Hezbollah" in labels_of(Result.parse(io.BytesIO(response.data), format="json"))
 
 
-def test_sparql_union_default_graph_for_release(client):
-    # facts and claims are named graphs; the default graph is their union
+def test_sparql_default_graph_holds_only_what_the_publisher_asserts(client):
+    # a release's default graph merges ontology, facts, inferred and wikidata, not claims
     result = Result.parse(io.BytesIO(get(client, LABELS_OR_QUOTES).data), format="json")
     assert "Kataib Hezbollah" in labels_of(result)  # graph:facts
-    assert any("withdraw from Erbil" in label for label in labels_of(result))  # graph:claims
+    assert not any("withdraw from Erbil" in label for label in labels_of(result))  # claims
+    in_claims = f"SELECT ?label WHERE {{ GRAPH <{CLAIMS}> {{ ?c ?p ?label }} }}"
+    quotes = {r["label"]["value"] for r in json.loads(get(client, in_claims).data)[
+        "results"]["bindings"]}
+    assert any("withdraw from Erbil" in q for q in quotes)  # still there, by name
 
 
 def test_sparql_default_graph_uri_narrows_dataset(client):
@@ -186,13 +191,17 @@ def test_sparql_service_description(client):
     assert (service, SD.endpoint, service) in graph
     assert (service, SD.resultFormat, URIRef("http://www.w3.org/ns/formats/SPARQL_Results_CSV")) \
         in graph
-    assert (service, SD.feature, SD.UnionDefaultGraph) in graph
+    assert (service, SD.feature, SD.UnionDefaultGraph) not in graph  # claims are left out
     counts = {str(graph.value(n, SD.name)): int(graph.value(graph.value(n, SD.graph), VOID.triples))
               for n in graph.subjects(RDF.type, SD.NamedGraph)}
     assert counts[FACTS] > 0 and counts[CLAIMS] > 0
-    total = int(graph.value(graph.value(graph.value(service, SD.defaultDataset), SD.defaultGraph),
-                            VOID.triples))
-    assert total == sum(counts.values())  # the union of the named graphs
+    default = graph.value(graph.value(service, SD.defaultDataset), SD.defaultGraph)
+    parts = {str(g) for g in graph.objects(default, DCTERMS.hasPart)}
+    assert parts == {str(g) for g in DEFAULT_GRAPHS}
+    assert "what the publisher asserts" in str(graph.value(default, RDFS.comment))
+    total = int(graph.value(default, VOID.triples))
+    present = [counts[g] for g in parts if g in counts]
+    assert counts[FACTS] <= total <= sum(present)  # the merge of its parts (duplicates once)
 
 
 def test_sparql_service_description_of_data_files(data_app):

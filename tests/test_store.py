@@ -20,6 +20,7 @@ from lodpub.errors import (
     UpdateRefused,
 )
 from lodpub.formats import Format
+from lodpub.namespaces import DEFAULT_GRAPHS
 from lodpub.query.engine import CHUNK
 from lodpub.query.store import Dataset, EmbeddedStore, open_store
 from lodpub.release import Release
@@ -64,14 +65,18 @@ def test_store_ask(release_store):
     assert release_store.ask("ASK { <http://example.org/none> ?p ?o }") is False
 
 
-def test_store_release_default_graph_is_union(release_store):
+def test_store_release_default_graph_is_what_the_publisher_asserts(release_store):
     graphs = {str(r["g"]) for r in release_store.select(
         "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
-    assert {FACTS, CLAIMS} <= graphs
+    assert {FACTS, CLAIMS} <= graphs  # every named graph stays reachable with GRAPH
+    parts = ", ".join(f"<{g}>" for g in DEFAULT_GRAPHS)
     total = release_store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
-    per_graph = release_store.select(
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")[0]["n"]
-    assert int(total) == int(per_graph)
+    merged = release_store.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+        f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g IN ({parts})) }} }}")[0]["n"]
+    assert int(total) == int(merged)
+    assert release_store.ask(  # the claims are not in it
+        f"ASK {{ GRAPH <{CLAIMS}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}")
 
 
 def test_store_data_default_graph_is_its_own(data_store):

@@ -37,6 +37,11 @@ GRAPH_WIKIDATA = GRAPH["wikidata"]
 
 # Graphs that make the "published view" (the Turtle dump): what a reader takes as asserted.
 PUBLISHED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_FACTS, GRAPH_INFERRED)
+# The endpoint's default graph: the merge of what the publisher asserts, i.e. the published
+# view plus the same facts in Wikidata's model (so a query written for Wikidata runs as it is).
+# graph:claims (what each source says, forecasts and denials included) and graph:links (link
+# status of every entity) are named graphs only: a query reads them with GRAPH or FROM.
+DEFAULT_GRAPHS = (*PUBLISHED_GRAPHS, GRAPH_WIKIDATA)
 
 # External vocabularies.
 SCHEMA = _NS("https://schema.org/")

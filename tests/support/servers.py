@@ -33,7 +33,7 @@ def make_app(release=None, data_files=(), **settings):
 @contextmanager
 def live_server(app):
     """Serve ``app`` with lodpub's waitress server on a free port; yield its base URL."""
-    from lodpub.web.http.wsgi_server import make_server
+    from lodpub.web.http.wsgi_server import make_server, stop
 
     server = make_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -41,5 +41,4 @@ def live_server(app):
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
-        thread.join(5)
+        stop(server, thread)

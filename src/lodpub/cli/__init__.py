@@ -85,14 +85,17 @@ def build(ctx: click.Context, no_reason: bool) -> None:
 @click.pass_context
 @handle_errors
 def validate(ctx: click.Context) -> None:
-    """Validate the current data against the SHACL shapes and print the report in plain words.
+    """Validate the current data against the SHACL shapes and print the report in plain words,
+    then each document's sentences: encoded, skipped with a reason, still to do.
 
     Exit 0 when it conforms, 1 when it has violations, 2 on any other error.
     """
     from lodpub.pipeline.build import validate_inputs
+    from lodpub.pipeline.stats import document_figures, document_lines
 
-    report = validate_inputs(_settings(ctx), progress=_progress)
+    report, inputs = validate_inputs(_settings(ctx), progress=_progress)
     click.echo(report.text())
+    click.echo("\n".join(["", "Documents:", *document_lines(document_figures(inputs))]))
     sys.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
 
 
@@ -130,11 +133,54 @@ def _query_text(query: str) -> str:
 @click.pass_context
 @handle_errors
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """Counts per graph and class, sentence coverage and Wikidata link coverage."""
+    """Counts per graph and class, each document's coverage, and Wikidata link coverage."""
     from lodpub.pipeline.stats import collect, render
 
     figures = collect(_settings(ctx))
     click.echo(json.dumps(figures, indent=2) if as_json else render(figures))
+
+
+@main.command("new-source")
+@click.argument("text_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False,
+                                                           path_type=Path))
+@click.option("--id", "source_id", required=True,
+              help="The document's id, a slug such as agency-report-2024-03-01.")
+@click.option("--title", required=True, help="The document's title.")
+@click.option("--title-not-stated", is_flag=True,
+              help="The document states no title: --title is a descriptive one you give.")
+@click.option("--author", "authors", multiple=True,
+              help="Entity id of who wrote or issued it, if stated (repeatable).")
+@click.option("--publisher", help="Entity id of the publisher.")
+@click.option("--date", help="Date of the document: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--url", help="Where the text was retrieved.")
+@click.option("--retrieved", help="When it was retrieved: YYYY-MM-DD.")
+@click.option("--license", "licence", help="Its licence: an IRI, or words.")
+@click.option("--excerpt", metavar="WHAT-IS-MISSING",
+              help="The text is an excerpt: say what it holds and what is missing.")
+@click.option("--language", default="en", show_default=True, help="Language of the text.")
+@click.option("--segmentation", type=click.Choice(["sentences", "lines"]), default="sentences",
+              show_default=True, help="Cut sentences at punctuation, or one per line.")
+@click.pass_context
+@handle_errors
+def new_source(ctx: click.Context, text_file: Path, source_id: str, title: str,
+               title_not_stated: bool, authors: tuple[str, ...], publisher: str | None,
+               date: str | None, url: str | None, retrieved: str | None, licence: str | None,
+               excerpt: str | None, language: str, segmentation: str) -> None:
+    """Register FILE as a new document and write its curation worksheet (suggestions only).
+
+    The text is checked (UTF-8, nothing normalised) and stored byte for byte in
+    data/sources/<id>/ with its metadata, empty records and not-encoded lists, and
+    suggestions.yaml: per sentence, the known entities it names, its dates and cue words for
+    its kind. Nothing is published until you write records.
+    """
+    from lodpub.curate.newsource import create
+
+    meta = {"id": source_id, "title": title,
+            "title_stated_in_document": False if title_not_stated else None,
+            "author": list(authors), "publisher": publisher, "date": date, "url": url,
+            "retrieved": retrieved, "license": licence, "complete": excerpt is None,
+            "excerpt_note": excerpt, "language": language, "segmentation": segmentation}
+    click.echo(str(create(_settings(ctx), text_file, meta)))
 
 
 @main.command()
@@ -251,10 +297,15 @@ def verify(ctx: click.Context) -> None:
               help="Also search for entities recorded as having no item (events, n-ary nodes).")
 @click.option("--apply", "review_file", type=click.Path(exists=True, path_type=Path),
               help="Record the candidates accepted in this review file in data/wikidata.yaml.")
+@click.option("--verify", is_flag=True,
+              help="Re-check every linked item (exists, not redirected, label, instance of) and "
+                   "record the date and outcome in data/wikidata.yaml; exit 1 on a problem.")
 @click.pass_context
 @handle_errors
-def link(ctx: click.Context, offline_file, api_url, out, include_none, review_file) -> None:
-    """Propose Wikidata items for unlinked entities, for a person to review; or apply a review.
+def link(ctx: click.Context, offline_file, api_url, out, include_none, review_file,
+         verify) -> None:
+    """Propose Wikidata items for unlinked entities, for a person to review; or apply a review;
+    or re-check the linked ones (--verify).
 
     Nothing is accepted automatically: `lodpub link` writes a review file; mark each candidate
     `decision: accept` or `reject`, then run `lodpub link --apply FILE`.
@@ -262,6 +313,12 @@ def link(ctx: click.Context, offline_file, api_url, out, include_none, review_fi
     from lodpub.curate import proposals as linking
 
     settings = _settings(ctx)
+    if verify:
+        from lodpub.curate.verify import verify as run_verify
+
+        checked = run_verify(settings, offline_file=offline_file, api_url=api_url)
+        click.echo(str(checked))
+        sys.exit(EXIT_NONCONFORMING if checked.problems else EXIT_OK)
     if review_file:
         applied = linking.apply(settings, review_file)
         click.echo(str(applied))

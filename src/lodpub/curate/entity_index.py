@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lodpub.curate.names import name_score, normalise
-from lodpub.namespaces import GRAPH_FACTS, GRAPH_ONTOLOGY, ID, LPO, WD
+from lodpub.namespaces import GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_ONTOLOGY, ID, LPO, WD
 
 Select = Callable[[str], list[dict[str, Any]]]
 DEFAULT_LIMIT = 5
@@ -25,22 +25,25 @@ MATCH_SCORE = 95.0  # a candidate is a sure match at or above this, clearly ahea
 MATCH_MARGIN = 5.0
 WIKIDATA_PROPERTY = "wikidata"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# Every entity is described in graph:facts, or in graph:claims when only non-fact claims
+# mention it (a city only a recommendation names is still a city a spreadsheet may name).
+_DESCRIBED = f"FILTER(?g IN (<{GRAPH_FACTS}>, <{GRAPH_CLAIMS}>))"
 
 _ENTITIES = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX schema: <https://schema.org/>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT ?e ?label ?alias ?description ?same WHERE {{ GRAPH <{GRAPH_FACTS}> {{
+SELECT ?e ?label ?alias ?description ?same WHERE {{ GRAPH ?g {{
   ?e rdfs:label ?label . FILTER(STRSTARTS(STR(?e), "{ID}"))
   {{ ?e skos:altLabel ?alias }} UNION {{ ?e schema:description ?description }}
   UNION {{ ?e owl:sameAs ?same FILTER(STRSTARTS(STR(?same), "{WD}Q")) }} UNION {{ }}
-}} }}"""
+}} {_DESCRIBED} }}"""
 _VALUES = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?e ?p ?o ?olabel WHERE {{ GRAPH <{GRAPH_FACTS}> {{
+SELECT ?e ?p ?o ?olabel WHERE {{ GRAPH ?g {{
   ?e ?p ?o . FILTER(STRSTARTS(STR(?e), "{ID}"))
   FILTER(STRSTARTS(STR(?p), "{LPO}") || ?p = <{_RDF_TYPE}>)
   OPTIONAL {{ ?o rdfs:label ?olabel }}
-}} }}"""
+}} {_DESCRIBED} }}"""
 _TERMS = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT ?t ?kind ?label ?super WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{

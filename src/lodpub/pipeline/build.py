@@ -31,6 +31,7 @@ from lodpub.namespaces import (
     bind_prefixes,
 )
 from lodpub.pipeline.compile import Compiled, compile_dataset, coverage
+from lodpub.pipeline.disagreements import load_disagreements
 from lodpub.pipeline.dump import (
     DumpFile,
     checksums,
@@ -42,8 +43,9 @@ from lodpub.pipeline.dump import (
     write_files,
 )
 from lodpub.pipeline.records import Entity, Record, load_entities, load_not_encoded, load_records
-from lodpub.pipeline.sources import Source, load_sources
+from lodpub.pipeline.sources import SUGGESTIONS_FILE, Source, load_sources
 from lodpub.pipeline.void import describe
+from lodpub.pipeline.wikidata_terms import load_terms, problems
 from lodpub.release import CURRENT, Release
 from lodpub.settings import Settings
 
@@ -77,8 +79,8 @@ def input_digest(settings: Settings, *, reason: bool = True) -> str:
     roots = [settings.project_dir / d for d in INPUT_DIRS] + [Path(__file__).parents[1]]
     for root in roots:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            if "__pycache__" in path.parts:
-                continue
+            if "__pycache__" in path.parts or path.name == SUGGESTIONS_FILE:
+                continue  # suggestions are a curator's worksheet: the build never reads them
             digest.update(str(path.relative_to(root.parent)).encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -106,18 +108,29 @@ class Inputs:
         return found
 
 
+def check_alignments(data_dir: Path, ontology: Graph) -> None:
+    """Raise RecordError listing what is wrong with data/wikidata-terms.yaml and with the
+    ontology's Wikidata alignments (each must be backed there by evidence)."""
+    found = problems(load_terms(data_dir), ontology)
+    if found:
+        raise RecordError(f"{len(found)} problem(s) with the Wikidata alignments:\n  - "
+                          + "\n  - ".join(found))
+
+
 def load_inputs(settings: Settings, progress: Progress = _quiet) -> Inputs:
     """Read data/, ontology/ and shapes/, compile the records and check every quote."""
     progress("reading ontology and shapes")
     ontology = load_turtle_dir(settings.ontology_dir)
     shapes = load_turtle_dir(settings.shapes_dir)
+    check_alignments(settings.data_dir, ontology)
     progress("reading sources and records")
     sources = load_sources(settings.data_dir)
     entities = load_entities(settings.data_dir)
     records = load_records(settings.data_dir)
     not_encoded = load_not_encoded(settings.data_dir)
+    disagreements = load_disagreements(settings.data_dir)
     progress(f"compiling {len(records)} records and {len(entities)} entities; checking quotes")
-    compiled = compile_dataset(ontology, entities, records, sources, not_encoded)
+    compiled = compile_dataset(ontology, entities, records, sources, not_encoded, disagreements)
     return Inputs(ontology, shapes, sources, compiled, entities, records,
                   coverage(sources, compiled, not_encoded))
 
@@ -134,10 +147,11 @@ def checked_graphs(inputs: Inputs, settings: Settings):
 
 
 def validate_inputs(settings: Settings, progress: Progress = _quiet):
-    """The SHACL report of the data as it stands (what `lodpub validate` prints)."""
+    """The SHACL report of the data as it stands, and the inputs it was made from (what
+    `lodpub validate` prints: the report, then each document's coverage)."""
     inputs = load_inputs(settings, progress)
     progress("validating with SHACL")
-    return checked_graphs(inputs, settings)[1]
+    return checked_graphs(inputs, settings)[1], inputs
 
 
 def derive_graphs(inputs: Inputs, settings: Settings, *, reason: bool,
@@ -177,8 +191,11 @@ def release_files(inputs: Inputs, graphs: dict[URIRef, Graph], report, version: 
         "shacl-report.txt", "Text", "text/plain", "SHACL report in plain words"))
     for source in inputs.sources.values():
         name = f"sources/{source.id}.txt"
+        title = source.meta.get("title") or source.id
+        kind = "" if source.complete else " (an excerpt: only part could be retrieved)"
         listed[name] = (source.path.read_bytes(), DumpFile(
-            name, "Text", "text/plain; charset=utf-8", "The source document, byte for byte"))
+            name, "Text", "text/plain; charset=utf-8",
+            f"The text of {title}{kind}, byte for byte as retrieved"))
     void_graph = describe(version, graphs, file_entries(listed), list(inputs.sources.values()),
                           settings.license)
     listed["void.ttl"] = (serialize(sorted_quads({None: void_graph}), ox.RdfFormat.TURTLE),
@@ -270,8 +287,8 @@ def build(settings: Settings, *, reason: bool | None = None,
         for number, state in status.items() if state == "missing"
     ]
     if missing:
-        progress(f"warning: {len(missing)} sentences are neither encoded nor listed in "
-                 "data/not-encoded.yaml (see `lodpub stats`)")
+        progress(f"warning: {len(missing)} sentences are neither encoded nor listed in their "
+                 "document's not-encoded.yaml (see `lodpub stats`)")
     graphs, report = derive_graphs(inputs, settings, reason=reason, progress=progress)
     progress("writing the release")
     files = release_files(inputs, graphs, report, version, digest, settings)

@@ -14,30 +14,32 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from lodpub.errors import QuoteError, RecordError
+from lodpub.errors import RecordError
 from lodpub.namespaces import (
     GRAPH_CLAIMS,
     GRAPH_FACTS,
     GRAPH_ONTOLOGY,
     ID,
     LPO,
-    LPV,
-    OA,
     OWL,
-    PROV,
     RDF,
     RDFS,
     SCHEMA,
     SKOS,
-    SOURCE,
     WD,
-    XSD,
     bind_prefixes,
     expand,
-    sentence_iri,
 )
+from lodpub.pipeline.claimgraph import Anchor, anchor, claim_graph_for
+from lodpub.pipeline.disagreements import (
+    Disagreement,
+    disagreement_graph,
+    disputed_triples,
+    is_disputed,
+)
+from lodpub.pipeline.disagreements import check as check_disagreements
 from lodpub.pipeline.literals import literal
-from lodpub.pipeline.records import AUTHOR, Entity, NotEncoded, Record
+from lodpub.pipeline.records import Entity, NotEncoded, Record
 from lodpub.pipeline.sourcegraph import not_encoded_by_sentence, source_graph
 from lodpub.pipeline.sources import Source
 
@@ -45,21 +47,6 @@ DECLARATION_TYPES = (
     OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
     RDFS.Class, OWL.NamedIndividual, SKOS.Concept, SKOS.ConceptScheme,
 )
-QUOTE_CONTEXT = 32  # characters of prefix and suffix kept in a TextQuoteSelector
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """Where a record's quote stands in its source."""
-
-    source: Source
-    start: int
-    end: int
-
-    @property
-    def sentences(self) -> tuple[int, ...]:
-        """Numbers of the sentences the quote overlaps."""
-        return tuple(s.number for s in self.source.sentences_between(self.start, self.end))
 
 
 def declared_terms(ontology: Graph) -> set[URIRef]:
@@ -128,96 +115,6 @@ def entity_graph(entities: Sequence[Entity], terms: set[URIRef]) -> Graph:
     return graph
 
 
-def anchor(record: Record, sources: Mapping[str, Source]) -> Anchor:
-    """Locate a record's quote verbatim in its source; QuoteError names the record if absent."""
-    source_id = record.source or (next(iter(sources)) if len(sources) == 1 else None)
-    if source_id not in sources:
-        raise RecordError(f"{record.where}: say which source it quotes (source: <id>)")
-    source = sources[source_id]
-    found = source.find(record.quote, record.occurrence or 1)
-    if found is None:
-        hint = _near_miss(record.quote, source.text)
-        raise QuoteError(
-            f"{record.where}: the quote is not in {source.path} verbatim"
-            f"{hint}. Copy the exact text (curly quotes and typos included)."
-        )
-    if record.occurrence is None and source.count(record.quote) > 1:
-        raise QuoteError(
-            f"{record.where}: the quote occurs {source.count(record.quote)} times in "
-            f"{source.path}; lengthen it or add 'occurrence: N'"
-        )
-    return Anchor(source, *found)
-
-
-def _near_miss(quote: str, text: str) -> str:
-    words = quote.split()
-    for size in range(len(words), 0, -1):
-        head = " ".join(words[:size])
-        if head in text:
-            if size == len(words):
-                return " (it differs only in white space)"
-            return f"; it matches up to {head[-40:]!r} and then differs"
-    return ""
-
-
-def _add_anchor(claims: Graph, claim: URIRef, where: Anchor) -> None:
-    source_iri = SOURCE[where.source.id]
-    target = URIRef(f"{claim}#anchor")
-    quote_sel = URIRef(f"{claim}#quote-selector")
-    position_sel = URIRef(f"{claim}#position-selector")
-    text = where.source.text
-    claims.add((claim, LPO.anchor, target))
-    claims.add((target, RDF.type, OA.SpecificResource))
-    claims.add((target, OA.hasSource, source_iri))
-    claims.add((target, OA.hasSelector, quote_sel))
-    claims.add((target, OA.hasSelector, position_sel))
-    claims.add((quote_sel, RDF.type, OA.TextQuoteSelector))
-    claims.add((quote_sel, OA.exact, Literal(text[where.start:where.end])))
-    prefix = text[max(0, where.start - QUOTE_CONTEXT):where.start]
-    claims.add((quote_sel, OA.prefix, Literal(prefix)))
-    claims.add((quote_sel, OA.suffix, Literal(text[where.end:where.end + QUOTE_CONTEXT])))
-    claims.add((position_sel, RDF.type, OA.TextPositionSelector))
-    claims.add((position_sel, OA.start, Literal(where.start, datatype=XSD.nonNegativeInteger)))
-    claims.add((position_sel, OA.end, Literal(where.end, datatype=XSD.nonNegativeInteger)))
-    for number in where.sentences:
-        claims.add((claim, LPO.sentence, sentence_iri(where.source.id, number)))
-
-
-def claim_graph_for(record: Record, where: Anchor, resolver: _Resolver, author: str) -> Graph:
-    """The claim node of one record: modality, attribution, quote, anchor, reified statements."""
-    graph = Graph()
-    claim = record.iri
-    graph.add((claim, RDF.type, LPO.Claim))
-    graph.add((claim, RDFS.label, Literal(f"{record.kind}: {_shorten(record.quote)}", lang="en")))
-    graph.add((claim, LPO.modality, LPV[record.kind]))
-    graph.add((claim, LPO.assertedBy, resolver.entity(record.by or author, record.where)))
-    graph.add((claim, PROV.wasDerivedFrom, SOURCE[where.source.id]))
-    graph.add((claim, LPO.quote, Literal(record.quote)))
-    if record.note:
-        graph.add((claim, SKOS.note, Literal(record.note, lang="en")))
-    about = [resolver.entity(a, record.where) for a in record.about]
-    for index, triple in enumerate(record.statements, start=1):
-        s, p, o = resolver.statement(triple, f"{record.where}, statement {index}")
-        node = URIRef(f"{claim}#s{index}")
-        graph.add((claim, LPO.statement, node))
-        graph.add((node, RDF.type, RDF.Statement))
-        graph.add((node, RDF.subject, s))
-        graph.add((node, RDF.predicate, p))
-        graph.add((node, RDF.object, o))
-        about.append(s)
-        if isinstance(o, URIRef) and o.startswith(str(ID)):
-            about.append(o)
-    for entity in dict.fromkeys(about):
-        graph.add((claim, LPO.about, entity))
-    _add_anchor(graph, claim, where)
-    return graph
-
-
-def _shorten(text: str, size: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
-
-
 @dataclass(frozen=True)
 class Compiled:
     """The compiled named graphs and what the coverage check needs."""
@@ -226,26 +123,52 @@ class Compiled:
     anchors: dict[str, Anchor]
 
 
-def factual_entities(entities: Sequence[Entity], records: Sequence[Record],
-                     sources: Mapping[str, Source]) -> set[str]:
+def factual_entities(records: Sequence[Record], sources: Mapping[str, Source],
+                     disputed: set[tuple[str, str, Any]] = frozenset()) -> set[str]:
     """Ids of the entities graph:facts may describe.
 
-    A named thing that has (or may have) a Wikidata item exists whatever the text forecasts;
-    so does every agent that asserts a claim, a source's publisher, and every node a reported
-    fact mentions. A node that only forecasts, assessments or recommendations mention (a
-    renewed campaign, a planned revisit) is described in graph:claims instead, so that not even
-    its type becomes a plain fact.
+    They are the subjects and entity objects of the statements of fact records (those the
+    sources dispute aside, which stay claims), and each
+    document's publisher and author(s) (its metadata). Any other entity (a campaign only a
+    forecast renews, a presence the text denies, a step a recommendation asks for, a group only
+    quoted) is described in graph:claims instead: no graph of the endpoint's default graph
+    holds a plain triple about it, not even its type, whether or not it has a Wikidata item.
     """
-    ids = {e.id for e in entities if e.wikidata["status"] != "none"}
-    ids |= {r.by or AUTHOR for r in records}
-    ids |= {s.meta[k] for s in sources.values() for k in ("publisher", "author") if k in s.meta}
+    ids = {s.meta["publisher"] for s in sources.values() if s.meta.get("publisher")}
+    ids |= {agent for s in sources.values() for agent in s.authors}
     for record in records:
         if record.kind == "fact":
             for subject, predicate, obj in record.statements:
+                if is_disputed((subject, predicate, obj), disputed):
+                    continue
                 ids.add(subject)
                 if predicate != "a" and isinstance(obj, str):
                     ids.add(obj)
     return ids
+
+
+def check_types_stated(entities: Sequence[Entity], records: Sequence[Record],
+                       sources: Mapping[str, Source], factual: set[str], resolver: _Resolver,
+                       disputed: set[tuple[str, str, Any]]) -> None:
+    """RecordError unless every type of an entity graph:facts describes is stated by a fact
+    record, so that every plain triple carries the sentence(s) it comes from.
+
+    A document's publisher and authors are exempt: their types rest on the metadata.
+    """
+    stated = {(s, resolver.term(o, r.where)) for r in records if r.kind == "fact"
+              for s, p, o in r.statements if p == "a" and not is_disputed((s, p, o), disputed)}
+    metadata = {s.meta.get("publisher") for s in sources.values()}
+    metadata |= {agent for s in sources.values() for agent in s.authors}
+    for entity in entities:
+        if entity.id not in factual or entity.id in metadata:
+            continue
+        for name in entity.types:
+            if (entity.id, resolver.term(name, entity.where)) not in stated:
+                raise RecordError(
+                    f"{entity.where} (entity {entity.id!r}): its type {name} is stated by no "
+                    f"fact record, so no sentence supports it; add [{entity.id}, a, {name}] to "
+                    "the fact record whose sentence names it (data/sources/<id>/records.yaml), "
+                    "or drop the type from the entity record")
 
 
 def compile_dataset(
@@ -254,11 +177,19 @@ def compile_dataset(
     records: Sequence[Record],
     sources: Mapping[str, Source],
     not_encoded: Sequence[NotEncoded],
+    disagreements: Sequence[Disagreement] = (),
 ) -> Compiled:
-    """Every record compiled into the named graphs ontology, facts and claims."""
+    """Every record compiled into the named graphs ontology, facts and claims.
+
+    A statement the sources dispute (see ``disagreements``) stays a claim of each source and
+    is not projected into graph:facts.
+    """
     terms = declared_terms(ontology)
     resolver = _Resolver(entities, terms)
-    factual = factual_entities(entities, records, sources)
+    check_disagreements(disagreements, records)
+    disputed = disputed_triples(disagreements, records)
+    factual = factual_entities(records, sources, disputed)
+    check_types_stated(entities, records, sources, factual, resolver, disputed)
     facts = entity_graph([e for e in entities if e.id in factual], terms)
     claims = entity_graph([e for e in entities if e.id not in factual], terms)
     anchors: dict[str, Anchor] = {}
@@ -267,11 +198,15 @@ def compile_dataset(
     for record in records:
         where = anchor(record, sources)
         anchors[record.id] = where
-        author = where.source.meta.get("author", AUTHOR)
-        claims += claim_graph_for(record, where, resolver, author)
+        claims += claim_graph_for(record, where, resolver)
         if record.kind == "fact":
             for index, triple in enumerate(record.statements, start=1):
-                facts.add(resolver.statement(triple, f"{record.where}, statement {index}"))
+                if not is_disputed(triple, disputed):
+                    facts.add(resolver.statement(triple, f"{record.where}, statement {index}"))
+    for disagreement in disagreements:
+        for entity in disagreement.about:
+            resolver.entity(entity, disagreement.where)
+    claims += disagreement_graph(disagreements, records)
     graphs = {GRAPH_ONTOLOGY: ontology, GRAPH_FACTS: facts, GRAPH_CLAIMS: claims}
     for graph in graphs.values():
         bind_prefixes(graph)

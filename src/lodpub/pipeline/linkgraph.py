@@ -7,7 +7,7 @@ Pure graph building: entity records in, triples out. The shape (terms in ontolog
         lpo:linkEvidence <…/id/kataib-hezbollah#wikidata-evidence-1> .
     <…#wikidata-evidence-1> a lpo:LinkEvidence, prov:Entity ;
         lpo:wikidataItem wd:Q… ;              # the item the source showed
-        dct:source <https://…> ;              # an IRI when the source is a URL, else a string
+        dct:source <https://…> ;              # the URL, or the repository file at its commit
         lpo:labelSeen "Kata'ib Hizballah" ;   # the item's label as shown there
         lpo:retrievedOn "2026-11-26"^^xsd:date ;   # when recorded (lodpub link --apply)
         skos:note "…" .
@@ -20,9 +20,11 @@ The ``owl:sameAs`` link to Wikidata itself is a fact and goes into graph:facts (
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
@@ -52,12 +54,37 @@ def item_iri(qid: str) -> URIRef:
     return WD[str(qid).strip()]
 
 
+# A repository at a commit with a path: owner/name:path@<40 hex digits>.
+REPOSITORY_SOURCE = re.compile(
+    r"^(?P<repo>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+):(?P<path>[^@\s]+)@(?P<commit>[0-9a-f]{40})$")
+URL_SOURCE = re.compile(r"^https?://\S+$")
+CITABLE = ("a URL (https://…) or a public GitHub repository at a commit with a path, written "
+           "owner/name:path@<40-hex commit>")
+
+
+def citable_url(source: Any) -> str | None:
+    """The URL a reader opens to check a recorded source, or None when it names none.
+
+    A URL is itself; ``owner/name:path@commit`` is the file on GitHub at that commit. Anything
+    else (a stored-file number, a description of a search) is not evidence anyone can check.
+    """
+    text = str(source or "").strip()
+    if URL_SOURCE.match(text):
+        return text
+    found = REPOSITORY_SOURCE.match(text)
+    if found:
+        return (f"https://github.com/{found['repo']}/blob/{found['commit']}/"
+                f"{quote(found['path'])}")
+    return None
+
+
 def source_term(source: str) -> Node:
-    """A recorded source as an RDF term: an IRI for http(s) URLs, else a plain string."""
-    text = str(source).strip()
-    if text.startswith(("http://", "https://")) and " " not in text:
-        return URIRef(text)
-    return Literal(text)
+    """A recorded source as an RDF term: the IRI a reader opens, or (not citable) a string.
+
+    The shapes refuse the string: every source must be something a reader can open.
+    """
+    url = citable_url(source)
+    return URIRef(url) if url else Literal(str(source).strip())
 
 
 def _date_literal(value: Any) -> Literal | None:
@@ -85,6 +112,20 @@ def _add_source_node(graph: Graph, node: URIRef, item: Mapping[str, Any]) -> Non
         graph.add((node, SKOS.note, Literal(str(item["note"]), lang="en")))
 
 
+def _add_verification(graph: Graph, subject: URIRef, verified: Any) -> None:
+    """The last re-check against Wikidata's API (``lodpub link --verify``): its date when the
+    item was as recorded, else the problem found."""
+    if not isinstance(verified, Mapping):
+        return
+    date = _date_literal(verified.get("date"))
+    if verified.get("outcome") == "ok" and date is not None:
+        graph.add((subject, LPO.verifiedOn, date))
+    elif verified.get("outcome"):
+        graph.add((subject, LPO.verificationProblem, Literal(
+            f"{verified['outcome']} (checked {verified.get('date', 'on an unrecorded date')})",
+            lang="en")))
+
+
 def _add_entity(graph: Graph, entity: LinkedEntity) -> None:
     block = entity.wikidata
     subject = entity.iri
@@ -102,6 +143,7 @@ def _add_entity(graph: Graph, entity: LinkedEntity) -> None:
             _add_source_node(graph, node, item)
             if evidence.get("label"):
                 graph.add((node, LPO.labelSeen, Literal(str(evidence["label"]))))
+    _add_verification(graph, subject, block.get("verified"))
     if status == "unverified":
         for number, candidate in enumerate(block.get("candidates") or (), start=1):
             node = URIRef(f"{subject}#wikidata-candidate-{number}")

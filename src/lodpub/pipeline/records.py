@@ -1,6 +1,9 @@
 """Curated records in data/: entities, fact and claim records, not-encoded sentences.
 
-Reading and checking the YAML happens here; every error names the file, line and record id.
+Entities are shared by every document (data/entities/*.yaml, one IRI per real thing); a
+document's records and not-encoded passages sit in its folder (data/sources/<id>/), which is
+their source. Reading and checking the YAML happens here; every error names the file, line
+and record id.
 """
 
 from __future__ import annotations
@@ -15,12 +18,17 @@ from rdflib import URIRef
 
 from lodpub.errors import RecordError
 from lodpub.namespaces import CLAIM, ID
+from lodpub.pipeline.sources import (
+    NOT_ENCODED_FILE,
+    RECORDS_DIR,
+    RECORDS_FILE,
+    source_folders,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = ("fact", "quotation", "forecast", "assessment", "recommendation", "hypothetical", "negated")
 LINK_STATUSES = ("linked", "unverified", "none")
 QID = re.compile(r"^Q[1-9][0-9]*$")
-AUTHOR = "brookings-iraq-2025-author"
 WIKIDATA_FILE = "wikidata.yaml"
 
 
@@ -85,10 +93,10 @@ class Record:
     """A fact or claim record: a verbatim quote, its kind, who asserts it, and statements."""
 
     id: str
-    source: str | None
+    source: str  # the document's id: the folder the record sits in
     quote: str
     kind: str
-    by: str | None  # who asserts it; None: the source's author
+    by: tuple[str, ...]  # who asserts it (entity ids); empty: the document's author(s)
     statements: tuple[tuple[Any, Any, Any], ...]
     about: tuple[str, ...] = ()
     note: str | None = None
@@ -113,7 +121,7 @@ class NotEncoded:
 
     quote: str
     reason: str
-    source: str | None
+    source: str  # the document's id: the folder the list sits in
     file: Path
     line: int
 
@@ -172,12 +180,19 @@ def _parse_statement(raw: Any, where: str) -> tuple[Any, Any, Any]:
     return subject, predicate, obj
 
 
-def parse_record(item: dict[str, Any], path: Path) -> Record:
-    """One fact or claim record from its parsed YAML mapping."""
+def _no_source_key(item: dict[str, Any], where: str) -> None:
+    if "source" in item:
+        raise RecordError(f"{where}: remove `source:`; a record's source is the folder it sits "
+                          "in (data/sources/<id>/)")
+
+
+def parse_record(item: dict[str, Any], path: Path, source: str) -> Record:
+    """One fact or claim record of document ``source`` from its parsed YAML mapping."""
     record_id = _require(item, "id", path, "a record")
     where = f"{path}:{item['__line__']} (record {record_id!r})"
     if not SLUG.match(str(record_id)):
         raise RecordError(f"{where}: id must be a slug of a-z, 0-9 and '-'")
+    _no_source_key(item, where)
     quote = _require(item, "quote", path, f"record {record_id!r}")
     kind = _require(item, "kind", path, f"record {record_id!r}")
     if kind not in KINDS:
@@ -186,12 +201,15 @@ def parse_record(item: dict[str, Any], path: Path) -> Record:
     occurrence = item.get("occurrence")
     if occurrence is not None and (not isinstance(occurrence, int) or occurrence < 1):
         raise RecordError(f"{where}: occurrence must be a whole number from 1")
+    by = tuple(_as_list(item.get("by")))
+    if not all(isinstance(agent, str) and agent for agent in by):
+        raise RecordError(f"{where}: `by:` is an entity id or a list of entity ids")
     return Record(
         id=record_id,
-        source=item.get("source"),
+        source=source,
         quote=str(quote),
         kind=kind,
-        by=item.get("by"),
+        by=by,
         statements=statements,
         about=tuple(_as_list(item.get("about"))),
         note=item.get("note"),
@@ -254,11 +272,18 @@ def load_entities(data_dir: Path) -> list[Entity]:
     return entities
 
 
+def record_files(folder: Path) -> list[Path]:
+    """A document's record files: records.yaml, then records/*.yaml in name order."""
+    single = folder / RECORDS_FILE
+    return ([single] if single.is_file() else []) + sorted((folder / RECORDS_DIR).glob("*.yaml"))
+
+
 def load_records(data_dir: Path) -> list[Record]:
-    """Every fact and claim record in data/records/*.yaml, in file and document order."""
+    """Every fact and claim record of every document, in document, file and text order."""
     records = [
-        parse_record(item, path)
-        for path in sorted((data_dir / "records").glob("*.yaml"))
+        parse_record(item, path, folder.name)
+        for folder in source_folders(data_dir)
+        for path in record_files(folder)
         for item in _items(path)
     ]
     _unique(records, "record")
@@ -266,14 +291,16 @@ def load_records(data_dir: Path) -> list[Record]:
 
 
 def load_not_encoded(data_dir: Path) -> list[NotEncoded]:
-    """Passages deliberately left out, from data/not-encoded.yaml."""
-    path = data_dir / "not-encoded.yaml"
-    if not path.is_file():
-        return []
+    """Passages deliberately left out, from each document's not-encoded.yaml."""
     result = []
-    for item in _items(path):
-        quote = _require(item, "quote", path, "a not-encoded entry")
-        reason = _require(item, "reason", path, "a not-encoded entry")
-        result.append(NotEncoded(str(quote), str(reason), item.get("source"), path,
-                                 item["__line__"]))
+    for folder in source_folders(data_dir):
+        path = folder / NOT_ENCODED_FILE
+        if not path.is_file():
+            continue
+        for item in _items(path):
+            quote = _require(item, "quote", path, "a not-encoded entry")
+            reason = _require(item, "reason", path, "a not-encoded entry")
+            _no_source_key(item, f"{path}:{item['__line__']}")
+            result.append(NotEncoded(str(quote), str(reason), folder.name, path,
+                                     item["__line__"]))
     return result

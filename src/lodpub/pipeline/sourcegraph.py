@@ -15,22 +15,46 @@ from lodpub.pipeline.literals import literal
 from lodpub.pipeline.records import NotEncoded
 from lodpub.pipeline.sources import Source
 
+NOTES = (("title_note", "Title"), ("author_note", "Author"), ("publisher_note", "Publisher"),
+         ("date_note", "Date"), ("license_note", "Licence"), ("excerpt_note", "Excerpt"),
+         ("layout_note", "Layout of the stored text"))
 
-def source_graph(source: Source, not_encoded: Sequence[NotEncoded]) -> Graph:
-    """The source document, its metadata as stated, and its sentences with offsets."""
-    graph = Graph()
-    doc = SOURCE[source.id]
+
+def _metadata(graph: Graph, doc: URIRef, source: Source) -> None:
+    """The document's metadata as source.yaml states it, with the curators' notes."""
     meta = source.meta
-    graph.add((doc, RDF.type, LPO.SourceDocument))
-    graph.add((doc, RDFS.label, Literal(meta.get("title") or source.id, lang="en")))
+    title = Literal(meta.get("title") or source.id, lang="en")
+    graph.add((doc, RDFS.label, title))
+    graph.add((doc, DCTERMS.title, title))
+    if not source.complete:
+        graph.add((doc, RDF.type, LPO.Excerpt))
     if meta.get("title_stated_in_document") is False:
         graph.add((doc, SKOS.editorialNote, Literal(
             "The title is descriptive, given by the curators: the document states none.",
             lang="en")))
+    if meta.get("date_stated_in_document") is False:
+        graph.add((doc, SKOS.editorialNote, Literal(
+            "The date is not stated in the stored text; it comes from other sources (see the "
+            "note on the date).", lang="en")))
+    for key, topic in NOTES:
+        if meta.get(key):
+            graph.add((doc, SKOS.editorialNote, Literal(f"{topic}: {meta[key]}", lang="en")))
     if meta.get("publisher"):
         graph.add((doc, DCTERMS.publisher, ID[meta["publisher"]]))
-    if meta.get("author"):
-        graph.add((doc, DCTERMS.creator, ID[meta["author"]]))
+    for author in source.authors:
+        graph.add((doc, DCTERMS.creator, ID[author]))
+    if meta.get("date"):
+        graph.add((doc, DCTERMS.issued, literal({"date": str(meta["date"])}, str(source.path))))
+    if meta.get("url"):
+        graph.add((doc, DCTERMS.source, URIRef(str(meta["url"]))))
+    if meta.get("retrieved"):
+        retrieved = literal({"date": str(meta["retrieved"])}, str(source.path))
+        graph.add((doc, LPO.retrievedOn, retrieved))
+    licence = str(meta.get("license") or "")
+    if licence.startswith(("http://", "https://")):
+        graph.add((doc, DCTERMS.license, URIRef(licence)))
+    elif licence:
+        graph.add((doc, DCTERMS.rights, Literal(licence, lang="en")))
     if meta.get("language"):
         graph.add((doc, DCTERMS.language, Literal(meta["language"])))
     if meta.get("description"):
@@ -43,6 +67,14 @@ def source_graph(source: Source, not_encoded: Sequence[NotEncoded]) -> Graph:
             graph.add((node, LPO.date, literal({"date": value["date"]}, str(source.path))))
             if value.get("reason"):
                 graph.add((node, SKOS.note, Literal(value["reason"], lang="en")))
+
+
+def source_graph(source: Source, not_encoded: Sequence[NotEncoded]) -> Graph:
+    """The source document, its metadata as stated, and its sentences with offsets."""
+    graph = Graph()
+    doc = SOURCE[source.id]
+    graph.add((doc, RDF.type, LPO.SourceDocument))
+    _metadata(graph, doc, source)
     reasons = not_encoded_by_sentence(source, not_encoded)
     for sentence in source.sentences:
         node = sentence_iri(source.id, sentence.number)
@@ -65,7 +97,7 @@ def not_encoded_by_sentence(
     """Sentence number -> the reasons it is not encoded (QuoteError if a quote is not there)."""
     result: dict[int, list[str]] = {}
     for entry in not_encoded:
-        if entry.source not in (None, source.id):
+        if entry.source != source.id:
             continue
         found = source.find(entry.quote)
         if found is None:

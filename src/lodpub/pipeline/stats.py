@@ -1,4 +1,8 @@
-"""`lodpub stats`: counts per graph and class, sentence coverage, Wikidata link coverage."""
+"""`lodpub stats`: counts per graph and class, each document's coverage, Wikidata link coverage.
+
+Per document: its sentences encoded, skipped with a reason and still to do, and its records by
+kind (``document_lines`` is shared with `lodpub validate`).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,7 @@ from collections import Counter
 from typing import Any
 
 from lodpub.namespaces import GRAPH_FACTS, RDF
-from lodpub.pipeline.build import load_inputs
-from lodpub.pipeline.records import load_records
+from lodpub.pipeline.build import Inputs, load_inputs
 from lodpub.release import Release
 from lodpub.settings import Settings
 
@@ -21,30 +24,62 @@ def _short(iri: str) -> str:
     return iri
 
 
-def collect(settings: Settings) -> dict[str, Any]:
-    """Every figure `lodpub stats` reports, as plain data."""
-    inputs = load_inputs(settings)
-    facts = inputs.compiled.graphs[GRAPH_FACTS]
-    classes = Counter(_short(str(o)) for o in facts.objects(None, RDF.type))
-    kinds = Counter(r.kind for r in load_records(settings.data_dir))
-    sentences: dict[str, Any] = {}
-    for source, status in inputs.coverage.items():
+def document_figures(inputs: Inputs) -> dict[str, Any]:
+    """Per document: title, whether complete, records by kind, and its sentences encoded,
+    skipped with a reason and still to do (``missing``)."""
+    kinds: dict[str, Counter] = {source: Counter() for source in inputs.sources}
+    for record in inputs.records:
+        kinds[record.source][record.kind] += 1
+    figures: dict[str, Any] = {}
+    for source_id, status in inputs.coverage.items():
         counts = Counter(status.values())
         total = len(status)
-        sentences[source] = {
+        source = inputs.sources[source_id]
+        todo = sorted(n for n, s in status.items() if s == "missing")
+        figures[source_id] = {
+            "title": source.meta.get("title", source_id),
+            "complete": source.complete,
             "sentences": total,
             "encoded": counts["encoded"],
             "not_encoded": counts["not-encoded"],
             "missing": counts["missing"],
             "accounted_for_percent": round(100 * (total - counts["missing"]) / total, 1),
-            "missing_sentences": sorted(n for n, s in status.items() if s == "missing"),
+            "missing_sentences": todo,
+            "still_to_do": [f"s{n}" for n in todo],
+            "records": dict(sorted(kinds[source_id].items())),
         }
+    return figures
+
+
+def document_lines(documents: dict[str, Any]) -> list[str]:
+    """Each document's coverage in words (for `lodpub stats` and `lodpub validate`)."""
+    lines = []
+    for source_id, doc in documents.items():
+        excerpt = "" if doc["complete"] else ", an excerpt"
+        records = ", ".join(f"{k} {v}" for k, v in doc["records"].items()) or "none yet"
+        lines.append(
+            f"Coverage of {source_id}{excerpt}: {doc['accounted_for_percent']}% of "
+            f"{doc['sentences']} sentences accounted for ({doc['encoded']} encoded, "
+            f"{doc['not_encoded']} skipped with a reason, {doc['missing']} still to do); "
+            f"records: {records}")
+        if doc["still_to_do"]:
+            lines.append(f"  still to do: {', '.join(doc['still_to_do'])} (see its "
+                         "suggestions.yaml; write records, or list them in not-encoded.yaml)")
+    return lines
+
+
+def collect(settings: Settings) -> dict[str, Any]:
+    """Every figure `lodpub stats` reports, as plain data."""
+    inputs = load_inputs(settings)
+    facts = inputs.compiled.graphs[GRAPH_FACTS]
+    classes = Counter(_short(str(o)) for o in facts.objects(None, RDF.type))
+    kinds = Counter(r.kind for r in inputs.records)
     links = Counter(e.wikidata["status"] for e in inputs.entities)
     figures: dict[str, Any] = {
         "records": {"total": sum(kinds.values()), **dict(sorted(kinds.items()))},
         "entities": len(inputs.entities),
         "classes": dict(sorted(classes.items())),
-        "coverage": sentences,
+        "coverage": document_figures(inputs),
         "wikidata": {
             "linked": links["linked"], "unverified": links["unverified"],
             "no_item": links["none"],
@@ -74,13 +109,7 @@ def render(figures: dict[str, Any]) -> str:
     lines.append(f"Entities: {figures['entities']}")
     lines.append("Instances per class (graph:facts):")
     lines += [f"  {count:>5}  {name}" for name, count in figures["classes"].items()]
-    for source, cov in figures["coverage"].items():
-        lines.append(
-            f"Coverage of {source}: {cov['accounted_for_percent']}% of {cov['sentences']} "
-            f"sentences accounted for ({cov['encoded']} encoded, {cov['not_encoded']} not "
-            f"encoded with a reason, {cov['missing']} missing)")
-        if cov["missing_sentences"]:
-            lines.append(f"  missing: sentences {cov['missing_sentences']}")
+    lines += document_lines(figures["coverage"])
     wd = figures["wikidata"]
     lines.append(
         f"Wikidata links: {wd['linked']} linked and {wd['unverified']} unverified "

@@ -112,11 +112,12 @@ def where_to_fix(focus: Node, locations: Mapping[str, str] | None = None) -> str
     text = str(focus).split("#", 1)[0]
     place = (locations or {}).get(text)
     if text.startswith(str(CLAIM)):
-        return f"record `{text[len(str(CLAIM)):]}` ({place or 'data/records/'})"
+        return f"record `{text[len(str(CLAIM)):]}` ({place or 'data/sources/<id>/records.yaml'})"
     if text.startswith(str(ID)):
         return f"entity `{text[len(str(ID)):]}` ({place or 'data/entities/'})"
     if text.startswith(str(LPO)):
         return "ontology/"
     if text.startswith(str(SOURCE)):
-        return "data/sources/ (the source's metadata or not-encoded list)"
+        document = text[len(str(SOURCE)):]
+        return f"data/sources/{document}/ (its source.yaml or not-encoded.yaml)"
     return ""

@@ -1,7 +1,14 @@
 """The VoID + DCAT description of the dataset and of one release (void.ttl).
 
 It names the SPARQL endpoint, every dump with size and SHA-256, the named graphs as subsets with
-their triple counts, the vocabularies used, and the linkset to Wikidata.
+their triple counts, each source document's part of the dataset, the vocabularies used, and the
+linkset to Wikidata.
+
+Each document is a described part of the dataset: a ``void:subset`` (also ``dcat:Dataset`` and
+``dct:isPartOf`` the dataset), ``<dataset>#document-<id>``, with ``dct:source`` the document,
+its title, whether it is an excerpt, and class partitions counting its claims and sentences
+and the entities its claims are about. A subset, not a ``dcat:distribution``: a distribution is
+the whole dataset in one serialization, while a document contributes a slice of the data.
 """
 
 from __future__ import annotations
@@ -17,10 +24,13 @@ from lodpub.namespaces import (
     DCAT,
     DCTERMS,
     FOAF,
+    GRAPH_CLAIMS,
     GRAPH_FACTS,
+    LPO,
     ONTOLOGY_IRI,
     OWL,
     PREFIXES,
+    PROV,
     RDF,
     RDFS,
     SD,
@@ -51,7 +61,8 @@ GRAPH_TITLES = {
 def _summary(sources: Sequence[Source]) -> tuple[str, str]:
     titles = [s.meta.get("title") or s.id for s in sources]
     descriptions = " ".join(s.meta.get("description", "") for s in sources).strip()
-    title = "lodpub: " + "; ".join(titles)
+    title = "lodpub: " + ("; ".join(titles) if len(titles) == 1
+                          else f"{len(titles)} documents compared: " + "; ".join(titles))
     description = (
         f"Facts and claims from {'; '.join(titles)}, each tied to the sentence it comes from; "
         "forecasts, assessments and recommendations are kept apart from reported facts. "
@@ -99,6 +110,7 @@ def describe(version: str, graphs: Mapping[URIRef, Graph], files: Sequence[dict]
     entities = {s for s in graphs[GRAPH_FACTS].subjects() if str(s).startswith(BASE + "id/")}
     g.add((ds, VOID.entities, Literal(len(entities), datatype=XSD.integer)))
     _subsets(g, graphs)
+    _documents(g, graphs, sources)
     _distributions(g, files)
     _linkset(g, graphs[GRAPH_FACTS])
     service = URIRef(BASE + "sparql#service")
@@ -117,6 +129,43 @@ def _subsets(g: Graph, graphs: Mapping[URIRef, Graph]) -> None:
         g.add((subset, SD.name, name))
         g.add((subset, DCTERMS.title, Literal(GRAPH_TITLES.get(local, local), lang="en")))
         g.add((subset, VOID.triples, Literal(len(graphs[name]), datatype=XSD.integer)))
+
+
+def document_subset(source_id: str) -> URIRef:
+    """The IRI of a document's part of the dataset."""
+    return URIRef(f"{DATASET_IRI}#document-{source_id}")
+
+
+def _partition(g: Graph, subset: URIRef, name: str, cls: URIRef, count: int) -> None:
+    node = URIRef(f"{subset}-{name}")
+    g.add((subset, VOID.classPartition, node))
+    g.add((node, VOID["class"], cls))
+    g.add((node, VOID.entities, Literal(count, datatype=XSD.integer)))
+
+
+def _documents(g: Graph, graphs: Mapping[URIRef, Graph], sources: Sequence[Source]) -> None:
+    claims = graphs.get(GRAPH_CLAIMS, Graph())
+    for source in sources:
+        doc = SOURCE[source.id]
+        subset = document_subset(source.id)
+        title = source.meta.get("title") or source.id
+        g.add((DATASET_IRI, VOID.subset, subset))
+        for t in (VOID.Dataset, DCAT.Dataset):
+            g.add((subset, RDF.type, t))
+        g.add((subset, DCTERMS.isPartOf, DATASET_IRI))
+        g.add((subset, DCTERMS.title, Literal(f"From the document: {title}", lang="en")))
+        g.add((subset, DCTERMS.source, doc))
+        g.add((subset, FOAF.page, doc))
+        kind = ("the complete text" if source.complete
+                else "an excerpt: only part of the text could be retrieved")
+        g.add((subset, DCTERMS.description, Literal(
+            f"The claims derived from the document ({kind}), each tied to its sentence, with "
+            "the document's sentences and metadata.", lang="en")))
+        found = list(claims.subjects(PROV.wasDerivedFrom, doc))
+        about = {e for c in found for e in claims.objects(c, LPO.about)}
+        _partition(g, subset, "claims", LPO.Claim, len(found))
+        _partition(g, subset, "sentences", LPO.Sentence, len(source.sentences))
+        g.add((subset, VOID.entities, Literal(len(about), datatype=XSD.integer)))
 
 
 def _distributions(g: Graph, files: Sequence[dict]) -> None:
@@ -208,11 +257,23 @@ def _subset(graph: Graph, subset: URIRef) -> dict:
             "triples": _number(graph, subset, VOID.triples)}
 
 
+def _document(graph: Graph, subset: URIRef) -> dict:
+    counts = {str(graph.value(p, VOID["class"])): _number(graph, p, VOID.entities)
+              for p in graph.objects(subset, VOID.classPartition)}
+    return {"iri": str(subset), "anchor": str(subset).partition("#")[2],
+            "source": _text(graph, subset, DCTERMS.source),
+            "title": _text(graph, subset, DCTERMS.title),
+            "description": _text(graph, subset, DCTERMS.description),
+            "claims": counts.get(str(LPO.Claim)), "sentences": counts.get(str(LPO.Sentence)),
+            "entities": _number(graph, subset, VOID.entities)}
+
+
 def summary(graph: Graph) -> dict:
     """What a description (void.ttl) says about the dataset, as plain values for a page."""
     ds = DATASET_IRI
     subsets = sorted(s for s in graph.objects(ds, VOID.subset) if isinstance(s, URIRef))
     linksets = [s for s in subsets if (s, RDF.type, VOID.Linkset) in graph]
+    documents = [s for s in subsets if graph.value(s, DCTERMS.source) is not None]
     dists = [d for d in graph.objects(ds, DCAT.distribution) if isinstance(d, URIRef)]
     return {
         "title": _text(graph, ds, DCTERMS.title) or "lodpub dataset",
@@ -226,7 +287,8 @@ def summary(graph: Graph) -> dict:
         "conforms_to": _text(graph, ds, DCTERMS.conformsTo),
         "sources": sorted(str(s) for s in graph.objects(ds, DCTERMS.source)),
         "vocabularies": sorted(str(v) for v in graph.objects(ds, VOID.vocabulary)),
-        "graphs": [_subset(graph, s) for s in subsets if s not in linksets],
+        "graphs": [_subset(graph, s) for s in subsets if s not in linksets and s not in documents],
+        "documents": [_document(graph, s) for s in documents],
         "linksets": [_subset(graph, s) for s in linksets],
         "distributions": sorted((_distribution(graph, d) for d in dists),
                                 key=lambda d: d["title"]),

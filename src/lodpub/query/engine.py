@@ -48,16 +48,16 @@ ERROR_KINDS = ("syntax", "dataset", "unsupported", "eval", "format", "service", 
 class Job:
     """One query for the engine: the text, the answer's format and the dataset.
 
-    ``format`` is a ``Format`` name. ``default_graphs`` of ``None`` means the store's default
-    (the union of all graphs when ``union``); a list (even empty) is the protocol's explicit
-    dataset. ``max_rows`` caps SELECT rows (0: no cap).
+    ``format`` is a ``Format`` name. ``default_graphs`` of ``None`` means the store's own
+    default graph; a list (even empty) makes the default graph the merge of those graphs (the
+    protocol's explicit dataset, or the store's composed default graph). ``named_graphs`` of
+    ``None`` leaves every named graph to ``GRAPH``. ``max_rows`` caps SELECT rows (0: no cap).
     """
 
     query: str
     format: str = "JSON"
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
-    union: bool = False
     max_rows: int = 0
     base_iri: str | None = None  # resolves relative IRIs in a query without BASE
     calls_services: bool = False  # it has (allow-listed) SERVICE clauses
@@ -174,10 +174,9 @@ def mark_truncated(body: bytes, fmt: Format, max_rows: int) -> bytes:
 def _dataset_args(job: Job) -> dict[str, Any]:
     import pyoxigraph as ox
 
-    args: dict[str, Any] = {"use_default_graph_as_union": job.union, "base_iri": job.base_iri}
+    args: dict[str, Any] = {"base_iri": job.base_iri}
     if job.default_graphs is not None:
         args["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-        args["use_default_graph_as_union"] = False
     if job.named_graphs is not None:
         args["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     return args

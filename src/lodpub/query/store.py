@@ -3,12 +3,17 @@
 ``Store`` is the interface (see docs/architecture.md): ``prepare`` checks a query's text once
 (``scan.prepare``: size, nesting, updates, SERVICE), ``execute`` runs a ``PreparedQuery`` and
 returns the answer serialized in the ``Format`` asked for, as chunks; ``select``, ``construct``
-and ``ask`` are helpers for lodpub's own pages that return rdflib terms. Implementations:
+and ``ask`` are helpers for lodpub's own pages that return rdflib terms, ``triples`` returns
+pyoxigraph terms (documents). Implementations:
 
 - ``EmbeddedStore`` (default): pyoxigraph. The release is bulk-loaded once into an on-disk
-  store (``diskstore``), which the engine opens read-only; queries run where they can be
-  stopped at the time and memory limits (``pool.WorkerPool``). A release is served with the
-  union of its named graphs as the default graph; ``--data`` files keep their own default graph.
+  store (``diskstore``, described by ``StoreFiles``), which the engine opens read-only; a
+  ``Runner`` runs queries where they can be stopped at the time and memory limits: in this
+  process (``local.LocalRunner``, `lodpub serve`'s workers) or in query worker processes
+  (``pool.WorkerPool``, everywhere else). A release is served with the
+  merge of ``namespaces.DEFAULT_GRAPHS`` (ontology, facts, inferred, wikidata: what the
+  publisher asserts) as the default graph, never graph:claims or graph:links; ``--data`` files
+  keep their own default graph.
 - ``remote.RemoteStore``: forwards to a SPARQL 1.1 endpoint URL.
 
 FROM / FROM NAMED and ``default-graph-uri`` / ``named-graph-uri`` only select graphs of the
@@ -29,7 +34,7 @@ from rdflib.term import Node
 
 from lodpub.errors import ConfigError
 from lodpub.formats import Format
-from lodpub.namespaces import QUERY_BASE
+from lodpub.namespaces import DEFAULT_GRAPHS, QUERY_BASE
 from lodpub.query.diskstore import build_disk_store, cache_key
 from lodpub.query.engine import Job
 from lodpub.query.isolation import default_query_memory_mb
@@ -190,15 +195,16 @@ class StoreFiles:
     """An on-disk store ready to open: where it is, what it was built from, its default graph."""
 
     path: Path
-    union: bool
+    default_graphs: tuple[str, ...] | None  # the default graph's parts; None: the store's own
     sources: tuple[Path, ...]
 
     @classmethod
     def for_release(cls, settings: Settings, release: Release) -> StoreFiles:
-        """The store of ``release``'s TriG (kept per version); union default graph."""
+        """The store of ``release``'s TriG (kept per version). Its default graph is the merge
+        of ``DEFAULT_GRAPHS``: what the publisher asserts."""
         sources = (release.dataset_file,)
-        return cls(build_disk_store(sources, release_store_path(settings, release)), True,
-                   sources)
+        return cls(build_disk_store(sources, release_store_path(settings, release)),
+                   tuple(str(g) for g in DEFAULT_GRAPHS), sources)
 
     @classmethod
     def for_files(cls, settings: Settings, files: Sequence[Path]) -> StoreFiles:
@@ -208,7 +214,7 @@ class StoreFiles:
             raise ConfigError("no data files given; pass RDF files to `lodpub serve --data`")
         files = tuple(Path(f) for f in files)
         target = settings.resolved_dist / ".cache" / f"data-{cache_key(files)}"
-        return cls(build_disk_store(files, target), False, files)
+        return cls(build_disk_store(files, target), None, files)
 
     def repair(self) -> None:
         """Rebuild the store from its sources if it is damaged (it is derived data)."""
@@ -253,12 +259,15 @@ class EmbeddedStore(Helpers):
     def execute(self, query: PreparedQuery, fmt: Format, *, dataset: Dataset = NO_DATASET,
                 timeout: float | None = None, max_rows: int | None = None) -> QueryResult:
         """Run ``query`` with the runner; see ``Store.execute``."""
+        default_graphs = list(dataset.default_graphs) if dataset.explicit else None
+        own = self.files.default_graphs
+        if default_graphs is None and own is not None and not query.has_from:
+            default_graphs = list(own)  # FROM / FROM NAMED define their own dataset
         job = Job(
             query=query.text,
             format=fmt.name,
-            default_graphs=list(dataset.default_graphs) if dataset.explicit else None,
+            default_graphs=default_graphs,
             named_graphs=list(dataset.named_graphs) if dataset.explicit else None,
-            union=self.files.union and not query.has_from,  # FROM / FROM NAMED: the dataset
             max_rows=self.limits.max_rows if max_rows is None else max_rows,
             base_iri=QUERY_BASE,
             calls_services=bool(query.services),

@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 
 from lodpub.errors import BadRequest, NotFound
 from lodpub.formats import DOCUMENT_FORMATS, Format
-from lodpub.namespaces import BASE, DATASET_IRI, GRAPH_ONTOLOGY, LPS, ONTOLOGY_IRI
+from lodpub.namespaces import BASE, DATASET_IRI, GRAPH_ONTOLOGY, LPO, LPS, ONTOLOGY_IRI, RDF, SKOS
 from lodpub.web.http.site import labels, local_url
 from lodpub.web.publication import publication
 from lodpub.web.views import rdfdocs
@@ -24,6 +24,7 @@ from lodpub.web.views.describe import describe, last_page, schema_org
 from lodpub.web.views.links import is_local
 from lodpub.web.views.ontodoc import ontology_doc, read_shapes, schema_types, term_doc
 from lodpub.web.views.shapedoc import describe_shape, shape_graph
+from lodpub.web.views.support import disagreement, is_disagreement
 
 MAX_PAGE_DIGITS = 9  # far beyond any real page; keeps OFFSET inside what the engine accepts
 
@@ -86,6 +87,9 @@ def _thing_html(stem: str, iri: str) -> str:
 
 def _claim_html(stem: str, iri: str) -> str:
     store = publication().store
+    if is_disagreement(store, iri):  # a disagreement relates claims: it lives beside them
+        return render_template("disagreement.html", d=disagreement(store, labels(), iri),
+                               **_context(stem, iri))
     views = claim_views(store, labels(), [iri])
     return render_template("claim.html", claim=views[0], anchors=claim_anchors(store, iri),
                            **_context(stem, iri))
@@ -97,9 +101,12 @@ def _source_html(stem: str, iri: str) -> str:
     if not sentences:  # a sentence-less IRI under /source/ is described like any thing
         return _thing_html(stem, iri)
     own, parts = source_metadata(store, labels(), iri)
+    excerpt = any(p.iri == str(RDF.type) and o.iri == str(LPO.Excerpt) for p, o in own)
+    notes = [o.text.split(": ", 1)[1] for p, o in own
+             if p.iri == str(SKOS.editorialNote) and o.text.startswith("Excerpt: ")]
     return render_template("source.html", sentences=sentences, title=labels().label(iri),
                            text_url=_source_text_url(iri), metadata=own, parts=parts,
-                           **_context(stem, iri))
+                           excerpt=excerpt, excerpt_notes=notes, **_context(stem, iri))
 
 
 def _source_text_url(iri: str) -> str | None:

@@ -1,5 +1,7 @@
 """Pages for people: the landing page, the query page, the timeline, the network, the sources.
 
+The timeline and the network take ``?source=<document id>`` to show only what one document says.
+
 Every page is server-rendered (Jinja2, autoescaped) and works without JavaScript or network.
 """
 
@@ -8,12 +10,21 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from rdflib import Graph, URIRef
 
-from lodpub.errors import LodpubError
-from lodpub.namespaces import DATASET_IRI, DCTERMS, GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_LINKS, ID, LPO
+from lodpub.errors import LodpubError, NotFound
+from lodpub.namespaces import (
+    DATASET_IRI,
+    DCTERMS,
+    GRAPH_CLAIMS,
+    GRAPH_FACTS,
+    GRAPH_LINKS,
+    ID,
+    LPO,
+    SOURCE,
+)
 from lodpub.web.http.conditional import VOLATILE, conditional
 from lodpub.web.http.site import labels, site_path, site_root, site_url
 from lodpub.web.publication import publication
-from lodpub.web.views import viz, vizdata
+from lodpub.web.views import corpus, viz, vizdata
 from lodpub.web.views.querypage import (
     Outcome,
     download_links,
@@ -27,9 +38,12 @@ bp = Blueprint("pages", __name__, static_folder="static", static_url_path="/stat
 
 _page = {"200": {"description": "an HTML page"},
          "304": {"description": "not modified (ETag)"}}
+_by_source = {**_page, "404": {"description": "no source document with that id"}}
+_SOURCE_PARAMETER = {"name": "source", "in": "query", "schema": {"type": "string"},
+                     "description": "a document's id: show only what that document says"}
 OPENAPI = {
-    "/": {"get": {"summary": "landing page: the dataset, its source, counts, release, licence, "
-                             "SHACL report", "responses": _page}},
+    "/": {"get": {"summary": "landing page: the dataset, its documents, where they differ, "
+                             "counts, release, licence, SHACL report", "responses": _page}},
     "/query": {"get": {"summary": "query page: editor, example queries, results as a table",
                        "parameters": [
                            {"name": "query", "in": "query", "schema": {"type": "string"}},
@@ -39,22 +53,16 @@ OPENAPI = {
                                      "404": {"description": "no example of that name"},
                                      "413": {"description": "query too large"}}}},
     "/timeline": {"get": {"summary": "timeline of dated and planned events (SVG in HTML)",
-                          "responses": _page}},
-    "/timeline.svg": {"get": {"summary": "the timeline as an SVG image", "responses": _page}},
+                          "parameters": [_SOURCE_PARAMETER], "responses": _by_source}},
+    "/timeline.svg": {"get": {"summary": "the timeline as an SVG image",
+                              "parameters": [_SOURCE_PARAMETER], "responses": _by_source}},
     "/network": {"get": {"summary": "network of actors and their relations (SVG in HTML)",
-                         "responses": _page}},
-    "/network.svg": {"get": {"summary": "the network as an SVG image", "responses": _page}},
+                         "parameters": [_SOURCE_PARAMETER], "responses": _by_source}},
+    "/network.svg": {"get": {"summary": "the network as an SVG image",
+                             "parameters": [_SOURCE_PARAMETER], "responses": _by_source}},
     "/source": {"get": {"summary": "the source documents (with one, a redirect to its page)",
                         "responses": {**_page, "303": {"description": "the only document"}}}},
 }
-
-SOURCES_QUERY = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dct: <{DCTERMS}>
-SELECT ?doc ?label ?publisher (COUNT(?s) AS ?sentences) WHERE {{ GRAPH ?g {{
-  ?doc a <{LPO.SourceDocument}> . OPTIONAL {{ ?doc rdfs:label ?label }}
-  OPTIONAL {{ ?doc dct:publisher ?publisher }}
-  OPTIONAL {{ ?s dct:isPartOf ?doc ; <{LPO.sentenceNumber}> ?n }} }} }}
-GROUP BY ?doc ?label ?publisher ORDER BY ?doc"""
 
 NUMBERS_QUERY = f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -67,6 +75,9 @@ SELECT ?what (COUNT(DISTINCT ?x) AS ?n) WHERE {{
   UNION {{ GRAPH <{GRAPH_CLAIMS}> {{ ?c lpo:sentence ?x }} BIND("sentences with claims" AS ?what) }}
   UNION {{ GRAPH <{GRAPH_CLAIMS}> {{ ?x lpo:notEncodedReason ?r }}
            BIND("sentences not encoded, with a reason" AS ?what) }}
+  UNION {{ GRAPH <{GRAPH_CLAIMS}> {{ ?x a lpo:SourceDocument }} BIND("source documents" AS ?what) }}
+  UNION {{ GRAPH <{GRAPH_CLAIMS}> {{ ?x a lpo:Disagreement }}
+           BIND("points on which sources differ" AS ?what) }}
   UNION {{ GRAPH <{GRAPH_LINKS}> {{ ?x lpo:linkStatus ?status }}
            OPTIONAL {{ GRAPH ?v {{ ?status skos:prefLabel ?name }} }}
            BIND(CONCAT("entities whose Wikidata link is: ",
@@ -127,11 +138,9 @@ def _read_about() -> tuple[str, str, str]:
     return "lodpub dataset", "", ""
 
 
-def _sources() -> list[dict]:
-    lab = labels()
-    return [{"doc": lab.view(r["doc"]), "publisher": lab.view(r["publisher"]) if "publisher" in r
-             else None, "sentences": int(r["sentences"])}
-            for r in publication().store.select(SOURCES_QUERY)]
+def _documents() -> list:
+    return publication().memo("documents", lambda: corpus.documents(publication().store,
+                                                                    labels()), site=site_root())
 
 
 @bp.get("/")
@@ -143,12 +152,16 @@ def landing() -> str:
     modalities = [(lab.view(r["modality"]), int(r["n"]))
                   for r in pub.store.select(MODALITY_QUERY)]
     numbers = pub.memo("numbers", lambda: [
-        (str(r["what"]), int(r["n"])) for r in pub.store.select(NUMBERS_QUERY)])
+        (str(r["what"]), int(r["n"])) for r in pub.store.select(NUMBERS_QUERY)] + [
+        ("facts supported by more than one document", corpus.corroborated_count(pub.store))])
+    differ = pub.memo("differ", lambda: corpus.disagreement_list(pub.store, labels()),
+                      site=site_root())
     counts = [(lab.view(URIRef(g)), n) for g, n in sorted(pub.graph_counts().items(),
                                                          key=lambda kv: str(kv[0])) if g]
     release = pub.release
     return render_template(
-        "landing.html", title=title, description=description, cite=cite, sources=_sources(),
+        "landing.html", title=title, description=description, cite=cite, sources=_documents(),
+        differ=differ,
         modalities=modalities, counts=counts, numbers=numbers, examples=load_examples()[:4],
         conforms=release.manifest.get("conforms") if release is not None else None,
         report=_release_text("shacl-report.txt"), has_release=release is not None)
@@ -189,45 +202,69 @@ def query() -> Response:
     return Response(body, status=outcome.status if outcome else 200, mimetype="text/html")
 
 
-def _events() -> list:
-    return publication().memo(
-        "events", lambda: vizdata.timeline_events(publication().store, labels()), site=site_root())
+def _source_filter() -> str | None:
+    """The document a picture is narrowed to (``?source=<id>``), checked against the release."""
+    chosen = request.args.get("source", "")
+    if not chosen:
+        return None
+    iri = str(SOURCE[chosen])
+    if iri not in {d.doc.iri for d in _documents()}:
+        raise NotFound(f"no source document {chosen!r}; the documents are listed at "
+                       f"{site_url('pages.sources')}")
+    return iri
 
 
-def _network() -> tuple:
+def _events(source: str | None) -> list:
     return publication().memo(
-        "network", lambda: vizdata.network(publication().store, labels()), site=site_root())
+        f"events {source}", lambda: vizdata.timeline_events(publication().store, labels(), source),
+        site=site_root())
+
+
+def _network(source: str | None) -> tuple:
+    return publication().memo(
+        f"network {source}", lambda: vizdata.network(publication().store, labels(), source),
+        site=site_root())
+
+
+def _chosen(source: str | None):
+    return next((d for d in _documents() if d.doc.iri == source), None)
 
 
 @bp.get("/timeline")
 def timeline() -> str:
     """The dated and planned events as an SVG timeline, with a table of the same events."""
-    svg = publication().memo("timeline.svg", lambda: viz.timeline_svg(_events()),
+    source = _source_filter()
+    svg = publication().memo(f"timeline.svg {source}", lambda: viz.timeline_svg(_events(source)),
                              site=site_root())
-    return render_template("timeline.html", svg=svg, events=_events())
+    return render_template("timeline.html", svg=svg, events=_events(source),
+                           documents=_documents(), chosen=_chosen(source))
 
 
 @bp.get("/timeline.svg")
 def timeline_image() -> Response:
     """The timeline alone, as an SVG document."""
-    return Response(viz.timeline_svg(_events(), standalone=True), mimetype="image/svg+xml")
+    return Response(viz.timeline_svg(_events(_source_filter()), standalone=True),
+                    mimetype="image/svg+xml")
 
 
 @bp.get("/network")
 def network() -> str:
     """Actors and their membership, control, backing and designation relations."""
-    nodes, edges = _network()
-    svg = publication().memo("network.svg", lambda: viz.network_svg(nodes, edges),
+    source = _source_filter()
+    nodes, edges = _network(source)
+    svg = publication().memo(f"network.svg {source}", lambda: viz.network_svg(nodes, edges),
                              site=site_root())
     return render_template("network.html", svg=svg, nodes=nodes, edges=edges,
-                           groups=viz.GROUP_COLOURS)
+                           groups=viz.GROUP_COLOURS, documents=_documents(),
+                           chosen=_chosen(source))
 
 
 @bp.get("/network.svg")
 def network_image() -> Response:
     """The network alone, as an SVG document."""
-    nodes, edges = _network()
-    svg = publication().memo("network-standalone.svg",
+    source = _source_filter()
+    nodes, edges = _network(source)
+    svg = publication().memo(f"network-standalone.svg {source}",
                              lambda: viz.network_svg(nodes, edges, standalone=True),
                              site=site_root())
     return Response(svg, mimetype="image/svg+xml")
@@ -235,8 +272,8 @@ def network_image() -> Response:
 
 @bp.get("/source")
 def sources() -> Response | str:
-    """The source documents; with only one, its page."""
-    found = _sources()
+    """The source documents, each with what it holds; with only one, its page."""
+    found = _documents()
     if len(found) == 1:
-        return redirect(found[0]["doc"].href, code=303)
+        return redirect(found[0].doc.href, code=303)
     return render_template("sources.html", sources=found, landing=url_for("pages.landing"))

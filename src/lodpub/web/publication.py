@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from flask import current_app
 
+from lodpub.namespaces import DEFAULT_GRAPHS
 from lodpub.query.store import Store
 from lodpub.release import Release
 from lodpub.settings import Settings
@@ -51,9 +52,10 @@ class Publication:
         return "data-" + digest.hexdigest()[:12]
 
     @property
-    def union_default_graph(self) -> bool:
-        """A release's default graph is the union of its graphs; ``--data`` files keep theirs."""
-        return self.release is not None
+    def default_graphs(self) -> tuple[str, ...]:
+        """The named graphs a release's default graph merges (``DEFAULT_GRAPHS``); ``()`` for
+        ``--data`` files, which keep their own default graph."""
+        return tuple(str(g) for g in DEFAULT_GRAPHS) if self.release is not None else ()
 
     def memo(self, name: str, build: Callable[[], T], *, site: str | None = None) -> T:
         """The value ``build()`` gave for ``name`` on this release (and ``site`` root)."""

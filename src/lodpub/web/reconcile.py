@@ -135,6 +135,15 @@ def _default_types(idx: Index) -> list[dict[str, str]]:
     return [idx.type_view(t) for t in sorted(tops)]
 
 
+def _service_name() -> str:
+    """What OpenRefine lists the service as: the entities of this release's documents."""
+    release = publication().release
+    count = len(release.manifest.get("sources", [])) if release is not None else 0
+    if not count:
+        return "lodpub entities"
+    return f"lodpub entities of {count} source document{'' if count == 1 else 's'}"
+
+
 def manifest() -> dict[str, Any]:
     """The service manifest: spaces, view, preview and suggest services."""
     root = persistent_or_site("")
@@ -143,7 +152,7 @@ def manifest() -> dict[str, Any]:
                for kind in ("entity", "type", "property")}
     return {
         "versions": ["0.2"],
-        "name": "lodpub entities (Iraq between Iran and the United States)",
+        "name": _service_name(),
         "identifierSpace": str(ID),
         "schemaSpace": str(LPO),
         "documentation": f"{root}/openapi.json",

@@ -231,7 +231,8 @@ def service_description() -> Response:
                            accept=request.headers.get("Accept"),
                            requested=requested_format(request))
     graph = describe(persistent_or_site("/sparql"), pub.graph_counts(),
-                     union=pub.union_default_graph, federated=bool(pub.settings.service_allowlist),
+                     default_graphs=pub.default_graphs,
+                     federated=bool(pub.settings.service_allowlist),
                      in_dataset=pub.release is not None)
     return Response(serialize(graph, fmt), content_type=fmt.content_type,
                     headers={"Vary": "Accept"})

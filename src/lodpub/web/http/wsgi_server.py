@@ -7,7 +7,9 @@ servers. Request heads over waitress's 256 KiB limit are refused by waitress its
 from __future__ import annotations
 
 import logging
+import threading
 
+from waitress import trigger, wasyncore
 from waitress.server import create_server
 
 from lodpub.errors import LodpubError
@@ -44,3 +46,17 @@ def make_server(app, *, threads: int, host: str = "127.0.0.1", port: int = 0,
     where = {"sockets": sockets} if sockets else {"host": host, "port": port}
     return create_server(app, threads=threads, ident="lodpub", channel_timeout=60,
                          connection_limit=1000, clear_untrusted_proxy_headers=True, **where)
+
+
+def stop(server, loop: threading.Thread) -> None:
+    """Stop ``server``, whose ``run`` loop runs in the thread ``loop``, and its task threads.
+
+    Closing its sockets from this thread would race the loop's select (EBADF, logged as a
+    crash): a trigger thunk closes every channel, the listening sockets and the trigger itself
+    inside the loop, which then ends because nothing is left to watch.
+    """
+    channels = server.map if hasattr(server, "map") else server._map
+    wake = next(c for c in list(channels.values()) if isinstance(c, trigger.trigger))
+    wake.pull_trigger(lambda: wasyncore.close_all(channels))
+    loop.join(10)
+    server.task_dispatcher.shutdown()

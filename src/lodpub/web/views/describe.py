@@ -1,13 +1,17 @@
 """What the graph says about one thing, for its HTML page: header, statements both ways, claims.
 
 Statements come from the asserted graphs (facts, ontology) and ``graph:inferred``; each row
-keeps its graph so the page can mark inferred ones. Long lists are paged in SPARQL
+keeps its graph so the page can mark inferred ones, and the documents whose reported facts
+state it ("supported by N sources"). The page also lists the documents supporting the thing
+and where sources differ about it (``support``). Long lists are paged in SPARQL
 (``LIMIT``/``OFFSET``), so a page costs the same however well connected the thing is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from rdflib import URIRef
 
 from lodpub.namespaces import (
     DCTERMS,
@@ -23,6 +27,7 @@ from lodpub.namespaces import (
 )
 from lodpub.web.views.claims import ClaimView, claim_views, claims_about
 from lodpub.web.views.labels import Labels, TermView
+from lodpub.web.views.support import DisagreementView, disagreements, support, supporting_documents
 
 PAGE_SIZE = 50
 CLAIMS_PER_PAGE = 25
@@ -41,6 +46,7 @@ class Row:
     predicate: TermView
     other: TermView
     inferred: bool
+    sources: list[TermView] = field(default_factory=list)  # documents whose facts state it
 
 
 @dataclass
@@ -73,6 +79,8 @@ class Description:
     outgoing: Paged | None = None
     incoming: Paged | None = None
     claims: Paged | None = None
+    supported_by: list[TermView] = field(default_factory=list)  # documents with facts about it
+    disagreements: list[DisagreementView] = field(default_factory=list)  # where sources differ
 
     @property
     def claim_list(self) -> list[ClaimView]:
@@ -119,18 +127,21 @@ def _link_evidence(store, labels: Labels, desc: Description) -> None:
         desc.evidence.append((fragment, kind, rows))
 
 
-def _paged_statements(store, labels: Labels, iri: str, incoming: bool, page: int) -> Paged:
+def _paged_statements(store, labels: Labels, iri: str, incoming: bool, page: int,
+                      supported: dict[tuple[str, str, str], set[str]]) -> Paged:
     pattern = f"?other ?p <{iri}>" if incoming else f"<{iri}> ?p ?other"
     where = f"""WHERE {{ GRAPH ?g {{ {pattern} }}
       FILTER(?g IN ({_in(STATEMENT_GRAPHS)}) && ?p NOT IN ({_in(HEADER_PREDICATES)})) }}"""
     total = int(store.select(f"SELECT (COUNT(*) AS ?n) {where}")[0]["n"])
     offset = (page - 1) * PAGE_SIZE
-    rows = [
-        Row(labels.view(r["p"]), labels.view(r["other"]), r["g"] == GRAPH_INFERRED)
-        for r in store.select(
-            f"SELECT ?g ?p ?other {where} ORDER BY ?p ?other LIMIT {PAGE_SIZE} OFFSET {offset}"
-        )
-    ]
+    rows = []
+    for r in store.select(
+            f"SELECT ?g ?p ?other {where} ORDER BY ?p ?other LIMIT {PAGE_SIZE} OFFSET {offset}"):
+        triple = ((str(r["other"]), str(r["p"]), iri) if incoming
+                  else (iri, str(r["p"]), str(r["other"])))
+        documents = sorted(supported.get(triple, ()))
+        rows.append(Row(labels.view(r["p"]), labels.view(r["other"]), r["g"] == GRAPH_INFERRED,
+                        [labels.view(URIRef(d)) for d in documents]))
     return Paged(rows, total, page, PAGE_SIZE)
 
 
@@ -139,8 +150,13 @@ def describe(store, labels: Labels, iri: str, page: int = 1) -> Description:
     desc = Description(iri, labels.label(iri))
     _header(store, labels, desc)
     _link_evidence(store, labels, desc)
-    desc.outgoing = _paged_statements(store, labels, iri, incoming=False, page=page)
-    desc.incoming = _paged_statements(store, labels, iri, incoming=True, page=page)
+    supported = support(store, iri)
+    desc.outgoing = _paged_statements(store, labels, iri, incoming=False, page=page,
+                                      supported=supported)
+    desc.incoming = _paged_statements(store, labels, iri, incoming=True, page=page,
+                                      supported=supported)
+    desc.supported_by = supporting_documents(store, labels, iri)
+    desc.disagreements = disagreements(store, labels, iri)
     claim_iris = claims_about(store, iri)
     start = (page - 1) * CLAIMS_PER_PAGE
     desc.claims = Paged(

@@ -99,6 +99,9 @@ def _legend() -> str:
         '<text x="202" y="18">planned: deadline ("by …")</text>'
         '<circle cx="392" cy="14" r="5" fill="#fff" stroke="#6b46c1" stroke-width="2" '
         'stroke-dasharray="2 2"/><text x="402" y="18">only claimed (forecast, assessment, …)</text>'
+        '<rect x="572" y="9" width="14" height="10" rx="2" fill="#fff5f5" stroke="#c53030" '
+        'stroke-width="2" stroke-dasharray="5 2"/><text x="592" y="18">disputed: sources '
+        'differ</text>'
         '<text x="12" y="34" fill="#4a5568">A mark is as wide as the precision of its date: '
         'a year, a month or a day. A zigzag on the axis skips years with no events.</text></g>'
     )
@@ -137,6 +140,9 @@ def _event_row(event: Event, top: float, x) -> str:
                 'stroke="#c05621" stroke-dasharray="4 3"/>'
                 f'<path d="M {deadline:.1f} {mid - 6} l 6 6 l -6 6 l -6 -6 z" '
                 'fill="#fff" stroke="#c05621" stroke-width="2"/>')
+    elif event.status == "disputed":
+        mark = (f'<rect x="{start:.1f}" y="{mid - 5}" width="{end - start:.1f}" height="10" rx="2" '
+                'fill="#fff5f5" stroke="#c53030" stroke-width="2" stroke-dasharray="5 2"/>')
     elif event.status == "claimed":
         mark = (f'<rect x="{start:.1f}" y="{mid - 5}" width="{end - start:.1f}" height="10" rx="5" '
                 'fill="#fff" stroke="#6b46c1" stroke-width="2" stroke-dasharray="2 2"/>')

@@ -2,7 +2,9 @@
 
 Reported facts come from ``graph:facts`` and ``graph:inferred``; what only a forecast,
 assessment or other non-fact claim says comes from the reified statements in ``graph:claims``
-and is marked as claimed, so the pictures keep "happened", "planned" and "claimed" apart.
+and is marked as claimed, and a date the sources dispute (``lpo:disputedStatement``) is marked
+as disputed, so the pictures keep "happened", "planned", "claimed" and "disputed" apart. Given
+a source document, a picture shows only what that document's claims state.
 Negated claims are left out: their statements are what the source says is *not* so, and a
 picture has no way to draw "not" (an edge "Iran controls Iraq" would say the opposite).
 """
@@ -13,7 +15,17 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 
-from lodpub.namespaces import GRAPH_CLAIMS, GRAPH_FACTS, GRAPH_INFERRED, LPO, LPV, ORG, RDFS, XSD
+from lodpub.namespaces import (
+    GRAPH_CLAIMS,
+    GRAPH_FACTS,
+    GRAPH_INFERRED,
+    LPO,
+    LPV,
+    ORG,
+    PROV,
+    RDFS,
+    XSD,
+)
 from lodpub.web.views.labels import DATE_PRECISION, Labels, TermView
 
 DATE_PREDICATES = (LPO.date, LPO.startDate, LPO.endDate, LPO.earliestDate, LPO.latestDate,
@@ -36,13 +48,38 @@ NODE_GROUPS = ((LPO.State, "state"), (LPO.ArmedGroup, "armed group"),
                (LPO.GovernmentBody, "government"), (LPO.Place, "place"))
 
 _IN_FACTS = f"FILTER(?g IN (<{GRAPH_FACTS}>, <{GRAPH_INFERRED}>))"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
+def _of_source(source: str, s: str, p: str, o: str) -> str:
+    """Every statement of the claims of ``source``: its kind (?m) and whether it is disputed
+    (?x); a negated claim is left out (a picture cannot draw "not")."""
+    return (f"GRAPH <{GRAPH_CLAIMS}> {{ ?c <{PROV}wasDerivedFrom> <{source}> ; "
+            f"<{LPO.modality}> ?m ; <{LPO.statement}> ?st . ?st <{_RDF}subject> {s} ; "
+            f"<{_RDF}predicate> {p} ; <{_RDF}object> {o} "
+            f"OPTIONAL {{ ?dis <{LPO.disputedStatement}> ?st BIND(\"disputed\" AS ?x) }} }} "
+            f"FILTER(?m != <{LPV.negated}>)")
 
 
 def _statement_pattern(s: str, p: str, o: str) -> str:
-    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     return (f"GRAPH <{GRAPH_CLAIMS}> {{ ?c <{LPO.modality}> ?m ; <{LPO.statement}> ?st . "
-            f"?st <{rdf}subject> {s} ; <{rdf}predicate> {p} ; <{rdf}object> {o} }} "
-            f"FILTER(?m NOT IN (<{LPV.fact}>, <{LPV.negated}>))")
+            f"?st <{_RDF}subject> {s} ; <{_RDF}predicate> {p} ; "
+            f"<{_RDF}object> {o} }} FILTER(?m NOT IN (<{LPV.fact}>, <{LPV.negated}>))")
+
+
+def _disputed_pattern(s: str, p: str, o: str) -> str:
+    return (f"GRAPH <{GRAPH_CLAIMS}> {{ ?dis <{LPO.disputedStatement}> ?st . "
+            f"?st <{_RDF}subject> {s} ; <{_RDF}predicate> {p} ; <{_RDF}object> {o} "
+            f"BIND(\"disputed\" AS ?x) }}")
+
+
+def _triples(source: str | None, s: str, p: str, o: str) -> str:
+    """The pattern of what a picture draws: every document's facts, claims and disputed
+    statements, or (given ``source``) that document's claims only."""
+    if source:
+        return _of_source(source, s, p, o)
+    return (f"{{ GRAPH ?g {{ {s} {p} {o} }} {_IN_FACTS} }} "
+            f"UNION {{ {_statement_pattern(s, p, o)} }} UNION {{ {_disputed_pattern(s, p, o)} }}")
 
 
 @dataclass
@@ -50,7 +87,7 @@ class Event:
     """One thing with dates on the timeline."""
 
     term: TermView
-    status: str = "happened"  # happened | planned | claimed
+    status: str = "happened"  # happened | planned | claimed | disputed
     modality: str = ""  # for claimed events: forecast, assessment, …
     dates: dict[str, Literal] = field(default_factory=dict)  # predicate local name -> literal
     date_text: str = ""
@@ -100,28 +137,35 @@ def human_date(value: Literal) -> str:
     return text[:4]
 
 
-def timeline_events(store, labels: Labels) -> list[Event]:
-    """Every dated event, ordered by start: reported, planned (deadlines) and claimed."""
+def timeline_events(store, labels: Labels, source: str | None = None) -> list[Event]:
+    """Every dated event, ordered by start: reported, planned (deadlines), claimed and
+    disputed; given ``source``, only the dates that document's claims state."""
     preds = ", ".join(f"<{p}>" for p in DATE_PREDICATES)
-    query = f"""SELECT ?e ?p ?d ?m WHERE {{
-      {{ GRAPH ?g {{ ?e ?p ?d }} {_IN_FACTS} }} UNION {{ {_statement_pattern('?e', '?p', '?d')} }}
+    query = f"""SELECT ?e ?p ?d ?m ?x WHERE {{
+      {_triples(source, '?e', '?p', '?d')}
       FILTER(?p IN ({preds}) && DATATYPE(?d) IN (<{XSD.gYear}>, <{XSD.gYearMonth}>, <{XSD.date}>))
     }}"""
     facts: dict[str, dict[str, Literal]] = {}
     claimed: dict[str, dict[str, Literal]] = {}
+    disputed: dict[str, dict[str, Literal]] = {}
     modality: dict[str, str] = {}
     for row in store.select(query):
         iri, name = str(row["e"]), str(row["p"]).rsplit("/", 1)[-1]
-        if "m" in row:
+        if "x" in row:
+            disputed.setdefault(iri, {})[name] = row["d"]
+        elif "m" in row and row["m"] != LPV.fact:
             claimed.setdefault(iri, {})[name] = row["d"]
             modality[iri] = labels.label(row["m"])
         else:
             facts.setdefault(iri, {})[name] = row["d"]
     events: dict[str, Event] = {}
-    for iri in sorted(facts.keys() | claimed.keys()):
+    for iri in sorted(facts.keys() | claimed.keys() | disputed.keys()):
         event = Event(labels.view(URIRef(iri)))
         if iri in facts:
             event.dates = facts[iri]
+        elif iri in disputed:
+            event.dates, event.status, event.modality = (disputed[iri], "disputed",
+                                                          "sources differ")
         else:
             event.dates, event.status, event.modality = claimed[iri], "claimed", modality[iri]
         events[iri] = event
@@ -136,8 +180,9 @@ def _mark_planned(store, events: dict[str, Event]) -> None:
       {{ GRAPH ?g {{ ?e a ?t }} GRAPH ?o {{ ?t <{RDFS.subClassOf}>* <{LPO.PlannedEvent}> }} }}
       UNION {{ {_statement_pattern('?e', rdf_type, f'<{LPO.PlannedEvent}>')} }} }}"""
     for row in store.select(query):
-        if str(row["e"]) in events:
-            events[str(row["e"])].status = "planned"
+        event = events.get(str(row["e"]))
+        if event is not None and event.status != "disputed":
+            event.status = "planned"
 
 
 def _add_date_text(store, events: dict[str, Event]) -> None:
@@ -159,23 +204,36 @@ class Edge:
     claimed: bool  # only a non-fact claim says so
 
 
-def network(store, labels: Labels) -> tuple[dict[str, tuple[TermView, str]], list[Edge]]:
-    """The actors (IRI -> (view, group)) and the edges between them."""
+def network(store, labels: Labels, source: str | None = None
+            ) -> tuple[dict[str, tuple[TermView, str]], list[Edge]]:
+    """The actors (IRI -> (view, group)) and the edges between them; given ``source``, only
+    the relations that document's claims state."""
     preds = ", ".join(f"<{p}>" for p in EDGE_PREDICATES)
-    query = f"""SELECT ?a ?p ?b ?m WHERE {{
-      {{ GRAPH ?g {{ ?a ?p ?b }} {_IN_FACTS} }} UNION {{ {_statement_pattern('?a', '?p', '?b')} }}
+    query = f"""SELECT ?a ?p ?b ?m ?x WHERE {{
+      {_triples(source, '?a', '?p', '?b')}
       FILTER(?p IN ({preds}) && isIRI(?b)) }}"""
     nary = f"""SELECT ?a ?b ?kind WHERE {{ GRAPH ?g {{
-      {{ ?x <{ORG.member}> ?a ; <{ORG.organization}> ?b BIND("membership" AS ?kind) }}
-      UNION {{ ?x <{LPO.designatedParty}> ?b ; <{LPO.designatingAuthority}> ?a
+      {{ ?n <{ORG.member}> ?a ; <{ORG.organization}> ?b BIND("membership" AS ?kind) }}
+      UNION {{ ?n <{LPO.designatedParty}> ?b ; <{LPO.designatingAuthority}> ?a
                BIND("designation" AS ?kind) }} }} {_IN_FACTS} }}"""
+    if source:  # both ends stated by the document's own reported facts
+        fact = f"FILTER(?m = <{LPV.fact}>)"
+        nary = "SELECT ?a ?b ?kind WHERE { " + " UNION ".join(
+            f"{{ {{ {_of_source(source, '?n', f'<{first}>', f'?{left}')} {fact} }} "
+            f"{{ SELECT ?n ?{right} WHERE {{ "
+            f"{_of_source(source, '?n', f'<{second}>', f'?{right}')} {fact} }} }} "
+            f'BIND("{kind}" AS ?kind) }}'
+            for kind, first, left, second, right in (
+                ("membership", ORG.member, "a", ORG.organization, "b"),
+                ("designation", LPO.designatedParty, "b", LPO.designatingAuthority, "a"))) + " }"
     found: dict[tuple[str, str, str], Edge] = {}
     for row in store.select(query):
         kind, flipped = EDGE_PREDICATES[URIRef(str(row["p"]))]
         a, b = (str(row["b"]), str(row["a"])) if flipped else (str(row["a"]), str(row["b"]))
         if kind == "alliance":
             a, b = sorted((a, b))
-        edge = Edge(a, b, kind, EDGE_LABELS[kind], "m" in row)
+        claimed = ("m" in row and row["m"] != LPV.fact) or "x" in row
+        edge = Edge(a, b, kind, EDGE_LABELS[kind], claimed)
         key = (a, b, kind)
         if key not in found or (found[key].claimed and not edge.claimed):
             found[key] = edge
