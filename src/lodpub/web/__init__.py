@@ -15,7 +15,8 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from lodpub.query.store import Store, open_store
+from lodpub.query.remote import store_for
+from lodpub.query.store import Store
 from lodpub.release import Release
 from lodpub.settings import Settings
 from lodpub.web import downloads, health, openapi, pages, reconcile, resources, sparql
@@ -51,14 +52,16 @@ def create_app(settings: Settings, *, release: Release | None = None,
                data_files: Sequence[Path | str] = (), store: Store | None = None) -> Flask:
     """Build the Flask app serving ``data_files`` if given, else ``release`` (default: latest).
 
-    ``store`` overrides the query backend (e.g. a ``RemoteStore``); otherwise an embedded
-    store is opened, which starts ``settings.workers`` query processes.
+    ``store`` overrides the query backend; otherwise the settings choose it: the remote engine
+    of the ``store`` setting (a ``RemoteStore`` serving ``release``, see
+    docs/deploying.md), else an embedded store, which starts ``settings.workers`` query
+    processes.
     """
     files = tuple(Path(f) for f in data_files)
     if not files and release is None:
         release = Release.latest(settings)
     if store is None:
-        store = open_store(settings, release=release, data_files=files)
+        store = store_for(settings, release=release, data_files=files)
     app = Flask(__name__)
     app.json.sort_keys = False
     pub = Publication(settings, None if files else release, store, files)
