@@ -26,7 +26,7 @@ from lodpub.query.graphstore import load_release
 from lodpub.query.remote import RemoteStore
 from lodpub.release import Release
 from support import ROOT
-from support.engines import ENGINES, FakeEngine, free_port
+from support.engines import ENGINES, FakeEngine, OxigraphServer, free_port
 from support.rdf import named_graphs
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -169,3 +169,19 @@ def test_remote_publish_says_why_in_one_line(tiny_release, engine_for):
     assert anonymous.exit_code == 2
     assert "answered 401" in anonymous.output and "give credentials" in anonymous.output
     assert all("Traceback" not in r.output for r in (down, nowhere, bad_url, anonymous))
+
+
+def test_remote_publish_nquads_for_an_engine_loaded_offline(tiny_release, tmp_path):
+    # an engine whose data is built from files, not written over HTTP (as a QLever index is):
+    # lodpub writes the release and its record; the engine, read-only, serves it to lodpub
+    dump = tmp_path / "release.nq"
+    written = publish(tiny_release, "--nquads", str(dump))
+    assert written.exit_code == 0 and "lodpub's record included" in written.output
+    engine = OxigraphServer(tmp_path / "engine", read_only=True, load=dump).start()
+    store = RemoteStore(engine.query_url, release=tiny_release.version)
+    try:
+        assert int(store.select(COUNT)[0]["n"]) == triples_in(tiny_release)
+        assert store.record().switched is not None
+    finally:
+        store.close()
+        engine.close()

@@ -131,13 +131,15 @@ class Engine:
 
 
 class OxigraphServer(Engine):
-    """``oxigraph serve`` with its own timeout (``--timeout-s``)."""
+    """``oxigraph serve`` with its own timeout (``--timeout-s``); with ``read_only``,
+    ``oxigraph serve-read-only`` over what ``load`` (a file) put in first, offline."""
 
     name = "oxigraph"
 
-    def __init__(self, directory: Path, timeout_s: int = 10):
+    def __init__(self, directory: Path, timeout_s: int = 10, read_only: bool = False,
+                 load: Path | None = None):
         super().__init__(directory)
-        self.timeout_s = timeout_s
+        self.timeout_s, self.read_only, self.load = timeout_s, read_only, load
         self.binary = (shutil.which("oxigraph", path=str(Path(sys.executable).parent))
                        or shutil.which("oxigraph"))
         if self.binary is None:
@@ -149,8 +151,17 @@ class OxigraphServer(Engine):
         return self.base + "/query"
 
     def command(self) -> list[str]:
-        return [self.binary, "serve", "--location", str(self.directory / "db"),
-                "--bind", f"127.0.0.1:{self.port}", "--timeout-s", str(self.timeout_s)]
+        return [self.binary, "serve-read-only" if self.read_only else "serve", "--location",
+                str(self.directory / "db"), "--bind", f"127.0.0.1:{self.port}",
+                "--timeout-s", str(self.timeout_s)]
+
+    def start(self) -> OxigraphServer:
+        if self.load is not None and not (self.directory / "db").exists():
+            subprocess.run([self.binary, "load", "--location", str(self.directory / "db"),
+                            "--file", str(self.load)], check=True, capture_output=True,
+                           timeout=300)
+        super().start()
+        return self
 
 
 VIRTUOSO_INI = """\

@@ -231,18 +231,27 @@ def _answer_once(settings: Settings, path: str, data_files) -> None:
 @click.option("--update", metavar="URL",
               help="Its SPARQL Update endpoint (default: derived for the Oxigraph server and "
                    "Virtuoso).")
+@click.option("--nquads", type=click.Path(dir_okay=False, path_type=Path),
+              help="Instead, write what the engine would hold (the release's quads and "
+                   "lodpub's record of it) to this N-Quads file, for an engine loaded offline.")
 @click.pass_context
 @handle_errors
-def publish(ctx: click.Context, to, gsp, update) -> None:
+def publish(ctx: click.Context, to, gsp, update, nquads) -> None:
     """Load the latest release into a remote SPARQL engine and switch it in atomically.
 
     Each named graph is loaded under a versioned name (Graph Store Protocol), counted, then
     switched in with one update; readers never see half a release, and a failure leaves the
     served release as it was. Rerunning is idempotent. See docs/deploying.md.
     """
-    from lodpub.query.graphstore import load_release
+    from lodpub.query.graphstore import load_release, write_nquads
     from lodpub.release import Release
 
+    if nquads:
+        release = Release.latest(_settings(ctx))
+        count = write_nquads(release, nquads)
+        click.echo(f"wrote release {release.version} ({count} quads, lodpub's record "
+                   f"included) to {nquads}")
+        return
     settings = _settings(ctx, store=to, gsp=gsp)
     if not settings.store:
         raise click.UsageError("which engine? give its query endpoint: lodpub publish --to URL "

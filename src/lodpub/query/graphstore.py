@@ -264,6 +264,42 @@ class _Load:
                    for n in names]))
 
 
+def write_nquads(release: Release, target: Path) -> int:
+    """Write ``release``'s quads and the engine's record of it to ``target`` (N-Quads), for an
+    engine loaded offline (a QLever index is built from files): what ``load_release`` would
+    leave in the engine. Returns the number of quads written."""
+    import pyoxigraph as ox
+
+    graphs: set[str] = set()
+
+    def quads():
+        for quad in ox.parse(path=str(release.dataset_file), format=ox.RdfFormat.TRIG):
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                raise LoadFailed(f"{release.dataset_file} has triples in the default graph; "
+                                 "a lodpub release keeps every triple in a named graph")
+            graphs.add(quad.graph_name.value)
+            yield quad
+
+    record, count = ox.NamedNode(RECORD), 0
+    try:
+        with target.open("wb") as out:
+            for quad in quads():
+                out.write(f"{quad} .\n".encode())
+                count += 1
+            now = datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+            facts = [(RELEASE, ox.Literal(release.version)),
+                     (NONCE, ox.Literal(uuid.uuid4().hex)),
+                     (SWITCHED, ox.Literal(now, datatype=ox.NamedNode(XSD_DATETIME)))]
+            facts += [(GRAPH, ox.NamedNode(g)) for g in sorted(graphs)]
+            for prop, value in facts:
+                out.write(f"{ox.Quad(record, ox.NamedNode(prop), value, record)} .\n".encode())
+    except SyntaxError as exc:
+        raise LoadFailed(f"{release.dataset_file} does not parse: {exc}") from None
+    except OSError as exc:
+        raise LoadFailed(f"cannot write {target}: {exc.strerror}") from None
+    return count + len(facts)
+
+
 def _insert_record(pairs: list[tuple[str, str]]) -> str:
     """INSERT DATA of (property, value) pairs about the record (IRIs or plain strings)."""
     def value(prop: str, text: str) -> str:
