@@ -60,11 +60,18 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--oxigraph-timeout", type=float, default=0.0,
                    help="pass --timeout-s to Oxigraph (0: off; see bench/README.md for why)")
     p.add_argument("--union", action="store_true",
-                   help="start Oxigraph with --union-default-graph (use when lodpub serves a "
-                        "release, whose default graph is the union; `serve --data` does not)")
+                   help="start Oxigraph with --union-default-graph (its default graph is then "
+                        "the union of every graph; a release's default graph on lodpub is the "
+                        "publisher's assertions only, and `serve --data` serves the file's "
+                        "default graph)")
     p.add_argument("--ready-timeout", type=float, default=900.0, help="seconds to wait for load")
     p.add_argument("--measure-mismatched", action="store_true",
                    help="time queries even when the two servers' answers differ")
+    p.add_argument("--remote", action="store_true",
+                   help="lodpub over the Oxigraph server under test (`lodpub serve --store`, "
+                        "answer cache off) instead of its embedded engine: the overhead of "
+                        "lodpub in front of a remote engine. Each --dataset must be a release's "
+                        "lodpub.trig (default: the seed release only)")
     p.add_argument("--lodpub-endpoint", metavar="URL",
                    help="measure an already running lodpub /sparql instead of starting one "
                         "(give exactly one --dataset: the data it serves, for Oxigraph)")
@@ -91,9 +98,13 @@ def _datasets(args: argparse.Namespace) -> list[tuple[str, Path]]:
     seed = ROOT / "dist" / "current" / "lodpub.trig"
     if seed.exists():
         found.append(("seed", seed.resolve()))
+    elif args.remote:
+        raise servers.BenchError(f"--remote serves a release: {seed} is missing (lodpub build)")
     else:
         print(f"note: {seed} does not exist (run `lodpub build`); seed release skipped",
               file=sys.stderr)
+    if args.remote:  # a release is needed: the synthetic corpus is only a file of quads
+        return found
     for triples in (int(t) for t in args.triples.split(",")):
         synthetic = ROOT / "bench" / "out" / f"synthetic-{triples}-s{args.seed}.nq"
         if not synthetic.exists():
@@ -108,10 +119,15 @@ def _datasets(args: argparse.Namespace) -> list[tuple[str, Path]]:
 def _bench_dataset(name: str, data: Path, queries: list[verify.Query], args, use_wrk: bool,
                    logdir: Path) -> tuple[list[dict], dict]:
     print(f"\n== {name}: {data}", file=sys.stderr)
-    ox = servers.start_oxigraph(data, args.union, args.oxigraph_timeout, logdir,
+    loaded = servers.remote_nquads(data.parent, logdir / f"{name}-release.nq") if args.remote \
+        else data
+    ox = servers.start_oxigraph(loaded, args.union, args.oxigraph_timeout, logdir,
                                  args.ready_timeout, args.nice)
     try:
-        if args.lodpub_endpoint:
+        if args.remote:
+            lp = servers.start_lodpub_remote(data.parent, ox.endpoint, args.threads,
+                                             args.timeout, logdir, args.ready_timeout, args.nice)
+        elif args.lodpub_endpoint:
             lp = servers.external("lodpub", args.lodpub_endpoint, args.ready_timeout)
         else:
             lp = servers.start_lodpub(data, args.workers, args.threads, args.timeout, logdir,
@@ -233,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
                 "lodpub_threads": args.threads, "lodpub_timeout_s": args.timeout,
                 "lodpub_http_server": args.http_server, "lodpub_answer_cache": args.answer_cache,
                 "oxigraph_timeout_s": args.oxigraph_timeout,
-                "oxigraph_union_default_graph": args.union}
+                "oxigraph_union_default_graph": args.union,
+                "lodpub_over_the_oxigraph_server": args.remote}
     doc = {"command": command, "settings": settings, "datasets": infos, "results": rows,
            "machine": report.machine_notes(ROOT, servers.oxigraph_binary())}
     doc["machine"]["loadavg_start"] = " ".join(f"{v:.2f}" for v in load_start)

@@ -212,6 +212,35 @@ def start_lodpub(data: Path, workers: int, threads: int, timeout_s: float, logdi
     return server
 
 
+def start_lodpub_remote(release_dir: Path, store: str, threads: int, timeout_s: float,
+                        logdir: Path, ready_timeout: float, nice: int = 0) -> Server:
+    """Start ``lodpub serve --store`` on the release in ``release_dir``, over the engine at
+    ``store`` (which must hold it: ``remote_nquads``), with lodpub's answer cache off so that
+    every request reaches the engine."""
+    port = free_port()
+    dist = release_dir.resolve().parents[1]  # dist/releases/<version>
+    cmd = [str(VENV_BIN / "lodpub"), "--dist", str(dist), "serve", "--store", store,
+           "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads),
+           "--timeout", str(timeout_s)]
+    env = dict(os.environ, LODPUB_RESULT_CACHE_BYTES="0", LODPUB_MAX_ROWS="0")
+    started = time.monotonic()
+    server = _spawn("lodpub", cmd, f"http://127.0.0.1:{port}/sparql", env, logdir, nice)
+    _wait_ready(server, ready_timeout)
+    server.startup_s = time.monotonic() - started
+    return server
+
+
+def remote_nquads(release_dir: Path, out: Path) -> Path:
+    """The release's quads and lodpub's record of it (``lodpub publish --nquads``): what the
+    Oxigraph server loads so that lodpub can serve the release from it."""
+    done = subprocess.run([str(VENV_BIN / "lodpub"), "--dist",
+                           str(release_dir.resolve().parents[1]), "publish", "--nquads",
+                           str(out)], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise BenchError(f"lodpub publish --nquads failed: {done.stderr[-2000:]}")
+    return out
+
+
 def oxigraph_binary() -> str:
     """The Oxigraph server CLI from the PyPI package ``oxigraph`` (in the venv, else on PATH)."""
     candidate = VENV_BIN / "oxigraph"

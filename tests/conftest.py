@@ -9,6 +9,14 @@ Two chains, each built once per test session and shared by every test that does 
   ``client`` (and ``tiny_server``); ``data_app`` -> ``data_client`` serve ``DATA_TRIG`` as
   ``serve --data`` does.
 
+Over remote engines (``support.engines``: the Oxigraph server and Virtuoso, started once per
+session on 127.0.0.1, one per release since an engine holds one release at a time, each release
+loaded with ``lodpub publish``'s code): ``each_tiny_app`` and ``each_real_app`` are the tiny and
+the real release's apps over every store in turn (``STORES``: the embedded engine, then each
+remote one). Test modules that must hold over every engine (the protocol, the competency
+queries, the dereferencing walk) take their app from these; ``engine_for`` gives a test an
+engine holding a release of its own.
+
 Tests that need other settings (limits, a row cap, a public URL) build their own app with
 ``support.servers.make_app`` and close it. Tests that break the data work on ``project_copy``.
 """
@@ -24,8 +32,11 @@ from lodpub.pipeline.build import build
 from lodpub.release import Release
 from lodpub.settings import Settings, load_settings
 from support import ROOT
+from support.engines import ENGINES, Engine
 from support.releases import DATA_TRIG, write_release
 from support.servers import live_server, make_app
+
+STORES = ("embedded", *ENGINES)
 
 PROJECT_PARTS = ("pyproject.toml", "data", "ontology", "shapes")
 
@@ -133,3 +144,61 @@ def project_copy(tmp_path) -> Path:
 def copy_settings(project_copy) -> Settings:
     """Settings for ``project_copy`` with its own dist/."""
     return load_settings(project_copy, dist_dir=project_copy / "dist")
+
+
+# ----------------------------------------------------------------------------- remote engines
+
+
+@pytest.fixture(scope="session")
+def engine_for(tmp_path_factory):
+    """``engine_for(kind, release, purpose="", **options)``: an engine of ``kind``
+    (``support.engines.ENGINES``, built with ``options``) that holds ``release`` (None: nothing),
+    published with lodpub's loader; one per kind, release, purpose and options, kept for the
+    session. A test that stops its engine or changes what it holds names a ``purpose`` of its
+    own."""
+    from lodpub.query.graphstore import load_release
+
+    started: dict[tuple, Engine] = {}
+
+    def engine(kind: str, release: Release | None, purpose: str = "", **options) -> Engine:
+        key = (kind, release.version if release else None, purpose,
+               tuple(sorted(options.items())))
+        if key not in started:
+            started[key] = ENGINES[kind](tmp_path_factory.mktemp(kind), **options).start()
+            if release is not None:
+                load_release(release, started[key].publish_url)
+        return started[key]
+
+    yield engine
+    for running in started.values():
+        running.close()
+
+
+def _app_over(store: str, release: Release, engine_for, default_app, **settings):
+    """``default_app`` for the embedded store, else a new app over ``engine_for(store, …)``."""
+    if store == "embedded":
+        return default_app
+    return make_app(release, store=engine_for(store, release).query_url, **settings)
+
+
+@pytest.fixture(scope="session", params=STORES)
+def each_tiny_app(request, tiny_release, engine_for):
+    """The tiny release's app over each store in turn (the embedded one is ``tiny_app``)."""
+    embedded = request.param == "embedded"
+    app = _app_over(request.param, tiny_release, engine_for,
+                    request.getfixturevalue("tiny_app") if embedded else None,
+                    query_timeout=10.0)
+    yield app
+    if not embedded:
+        app.extensions["lodpub"].close()
+
+
+@pytest.fixture(scope="session", params=STORES)
+def each_real_app(request, release, release_settings, engine_for):
+    """The real release's app over each store in turn (the embedded one is ``real_app``)."""
+    embedded = request.param == "embedded"
+    app = _app_over(request.param, release, engine_for,
+                    request.getfixturevalue("real_app") if embedded else None)
+    yield app
+    if not embedded:
+        app.extensions["lodpub"].close()

@@ -1,4 +1,5 @@
-"""Every IRI the release mints dereferences, as an HTML page and as Turtle that parses back.
+"""Every IRI the release mints dereferences, as an HTML page and as Turtle that parses back,
+over every store (the embedded engine and each remote one: conftest's ``each_real_app``).
 
 The IRIs are read from the release's TriG dump (not from the store the server uses), so an IRI
 the pages forget cannot hide. Sentence IRIs (``…/source/doc#s12``) are served by their
@@ -11,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
+import pytest
 from rdflib import Graph, URIRef
 
 from lodpub.namespaces import BASE, DATASET_IRI
@@ -18,6 +20,12 @@ from support.html import Links
 
 HTML = {"Accept": "text/html"}
 TURTLE = {"Accept": "text/turtle"}
+
+
+@pytest.fixture
+def real_app(each_real_app):
+    """The real release's app over each store in turn (conftest's ``STORES``)."""
+    return each_real_app
 
 
 def _iris_in(path, syntax, prefix: str) -> set[str]:

@@ -1,6 +1,8 @@
 """The SPARQL 1.1 Protocol at /sparql, through Flask's test client: formats and error statuses.
 
 Results are parsed back (rdflib's SPARQL result parsers and RDF parsers) and asserted on meaning.
+Every test that takes ``client`` runs over each store: the embedded engine, the Oxigraph server
+and Virtuoso (conftest's ``each_tiny_app``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ LABELS = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#labe
 LABELS_OR_QUOTES = ("SELECT ?s ?label WHERE { { ?s <http://www.w3.org/2000/01/rdf-schema#label> "
                     "?label } UNION { ?s <https://w3id.org/lodpub/ontology/quote> ?label } }")
 KH_CONSTRUCT = f"CONSTRUCT {{ <{KH}> ?p ?o }} WHERE {{ <{KH}> ?p ?o }}"
+
+
+@pytest.fixture
+def client(each_tiny_app):
+    """A client of the tiny release's app over each store in turn (conftest's ``STORES``)."""
+    return each_tiny_app.test_client()
 
 
 def get(client, query: str, accept: str | None = None, **params):

@@ -76,6 +76,11 @@ class StorageError(LodpubError):
     """A file or directory cannot be written or read (read-only, disk full, permissions)."""
 
 
+class LoadFailed(LodpubError):
+    """``lodpub publish`` could not load a release into a remote engine (the served release is
+    left as it was, unless the message says otherwise)."""
+
+
 # ----------------------------------------------------------------- a client's mistakes (4xx)
 
 class ClientError(LodpubError):

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from lodpub.errors import ConfigError
 
@@ -64,6 +65,14 @@ class Settings:
     service_allowlist: tuple[str, ...] = _setting(
         (), "SPARQL endpoints a query may call with SERVICE (comma-separated in env)."
     )
+    store: str = _setting(
+        "", "SPARQL 1.1 query endpoint of a remote engine that serves the release (loaded there "
+        "by `lodpub publish`), instead of the embedded engine; credentials as URL userinfo. "
+        "Empty: the embedded engine.")
+    gsp: str = _setting(
+        "", "Graph Store Protocol endpoint `lodpub publish` loads the store engine through, "
+        "where lodpub cannot derive it from the store URL (it can for the Oxigraph server and "
+        "Virtuoso); credentials as URL userinfo.")
     reason: bool = _setting(True, "Run the owlready2/HermiT reasoner during `lodpub build`.")
     license: str = _setting(
         "https://creativecommons.org/licenses/by/4.0/", "Licence of the published dataset."
@@ -79,6 +88,12 @@ class Settings:
                 bound = f"at least {low}" if high == _NO_MAX else f"between {low} and {high}"
                 bound = "greater than 0" if name == "query_timeout" else bound
                 raise ConfigError(f"setting {name!r} is {value!r}; it must be {bound}")
+        for name in ("store", "gsp"):
+            value = getattr(self, name)
+            if value and not _is_http_url(value):
+                raise ConfigError(f"setting {name!r} must be the http(s) URL of a SPARQL "
+                                  f"engine's endpoint, not {urlsplit(value).scheme or 'a path'}"
+                                  "://…")
         if self.http_server not in ("waitress", "granian"):
             raise ConfigError(f"setting 'http_server' is {self.http_server!r}; use waitress or "
                               "granian")
@@ -118,6 +133,11 @@ _RANGES = (  # name, lowest, highest allowed value (checked on every Settings)
     ("max_query_nesting", 1, _NO_MAX), ("query_memory_mb", 0, _NO_MAX),
     ("result_cache_bytes", 0, _NO_MAX),
 )
+
+
+def _is_http_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def setting_help() -> dict[str, str]:

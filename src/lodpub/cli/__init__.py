@@ -200,19 +200,26 @@ def new_source(ctx: click.Context, text_file: Path, source_id: str, title: str,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Serve these RDF files (Turtle, TriG, N-Triples, N-Quads, RDF/XML, JSON-LD) "
                    "instead of the release. Repeatable.")
+@click.option("--store", metavar="URL",
+              help="Serve the release from the remote SPARQL engine with this query endpoint, "
+                   "where `lodpub publish` loaded it (default: the embedded engine).")
 @click.option("--no-reason", is_flag=True, help="If a build is needed, skip the reasoner.")
 @click.option("--get", "get_path", metavar="PATH",
               help="Answer one GET request for PATH without opening a socket, then exit.")
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host, port, workers, threads, query_timeout, max_rows, allow,
-          public_url, data_files, no_reason, get_path) -> None:
-    """Serve the latest release (building one first if there is none) over HTTP."""
+          public_url, data_files, store, no_reason, get_path) -> None:
+    """Serve the latest release (building one first if there is none) over HTTP.
+
+    With --store (or the store setting) the queries of every surface go to that engine, which
+    must hold the same release (`lodpub publish --to URL`); several such servers can share it.
+    """
     from lodpub.release import Release
 
     settings = _settings(ctx, host=host, port=port, workers=workers, threads=threads,
                          query_timeout=query_timeout, max_rows=max_rows,
-                         service_allowlist=allow or None, public_url=public_url)
+                         service_allowlist=allow or None, public_url=public_url, store=store)
     if not data_files and not Release.exists(settings):
         _progress("no release yet: building one first")
         _first_build(settings, no_reason)
@@ -285,6 +292,48 @@ def verify(ctx: click.Context) -> None:
         sys.exit(EXIT_NONCONFORMING)
     release.verify(use_stamp=False)
     click.echo(f"release {release.version}: every file matches SHA256SUMS ({release.path})")
+
+
+@main.command()
+@click.option("--to", "to", metavar="URL",
+              help="The engine's SPARQL 1.1 query endpoint (default: the store setting); "
+                   "credentials as URL userinfo, http://user:password@host/….")
+@click.option("--gsp", metavar="URL",
+              help="Its Graph Store Protocol endpoint (default: the gsp setting, else derived "
+                   "for the Oxigraph server and Virtuoso).")
+@click.option("--update", metavar="URL",
+              help="Its SPARQL Update endpoint (default: derived for the Oxigraph server and "
+                   "Virtuoso).")
+@click.option("--nquads", type=click.Path(dir_okay=False, path_type=Path),
+              help="Instead, write what the engine would hold (the release's quads and "
+                   "lodpub's record of it) to this N-Quads file, for an engine loaded offline.")
+@click.pass_context
+@handle_errors
+def publish(ctx: click.Context, to, gsp, update, nquads) -> None:
+    """Load the latest release into a remote SPARQL engine and switch it in atomically.
+
+    Each named graph is loaded under a versioned name (Graph Store Protocol), counted, then
+    switched in with one update; readers never see half a release, and a failure leaves the
+    served release as it was. Rerunning is idempotent. See docs/deploying.md.
+    """
+    from lodpub.query.graphstore import load_release, write_nquads
+    from lodpub.release import Release
+
+    if nquads:
+        release = Release.latest(_settings(ctx))
+        count = write_nquads(release, nquads)
+        click.echo(f"wrote release {release.version} ({count} quads, lodpub's record "
+                   f"included) to {nquads}")
+        return
+    settings = _settings(ctx, store=to, gsp=gsp)
+    if not settings.store:
+        raise click.UsageError("which engine? give its query endpoint: lodpub publish --to URL "
+                               "(or set the store setting)")
+    release = Release.latest(settings)
+    _progress(f"publishing release {release.version}")
+    outcome = load_release(release, settings.store, gsp=settings.gsp or None, update=update,
+                           progress=_progress)
+    click.echo(str(outcome))
 
 
 @main.command()

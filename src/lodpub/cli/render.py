@@ -10,7 +10,7 @@ from rdflib.term import Node
 from lodpub.errors import NotAcceptable
 from lodpub.formats import GRAPH_FORMATS, RESULT_FORMATS, Format, by_name
 from lodpub.namespaces import PREFIXES
-from lodpub.query.store import open_store
+from lodpub.query.remote import store_for
 from lodpub.release import Release
 from lodpub.settings import Settings
 from lodpub.terms import from_sparql_json
@@ -43,7 +43,7 @@ def table(rows: list[dict[str, Node]], variables: list[str]) -> str:
 
 def run_query(settings: Settings, text: str, fmt: str) -> str:
     """The results of ``text`` on the latest release as text in ``fmt``."""
-    store = open_store(settings, release=Release.latest(settings))
+    store = store_for(settings, release=Release.latest(settings))
     try:
         query = store.prepare(text)
         offered = GRAPH_FORMATS if query.is_graph else RESULT_FORMATS

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lodpub.errors import (
     PayloadTooLarge,
@@ -98,10 +100,35 @@ def decode_escapes(text: str) -> str:
     return ESCAPE.sub(code_point, text) if "\\" in text else text
 
 
-def _words(text: str):
+class Token(NamedTuple):
+    """One token of a query: its kind, its text and where it starts."""
+
+    kind: str
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        """Where the token ends (exclusive)."""
+        return self.start + len(self.text)
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The query's tokens, spaces and comments left out.
+
+    Kinds: ``iri`` (``<…>``), ``string``, ``var``, ``pname`` (a prefixed name, its prefix
+    included), ``word`` (keywords and bare names) and ``other`` (one character of punctuation).
+    A coarse reading, enough to find keywords, names and IRIs; the engine parses properly.
+    """
     for match in _TOKEN.finditer(text):
-        if match.lastgroup == "word":
-            yield match.group().upper()
+        if match.lastgroup not in ("ws", "comment"):
+            yield Token(match.lastgroup, match.group(), match.start())
+
+
+def _words(text: str):
+    for token in tokens(text):
+        if token.kind == "word":
+            yield token.text.upper()
 
 
 @functools.lru_cache(maxsize=1024)

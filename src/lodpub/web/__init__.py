@@ -15,7 +15,8 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from lodpub.query.store import Store, open_store
+from lodpub.query.remote import store_for
+from lodpub.query.store import Store
 from lodpub.release import Release
 from lodpub.settings import Settings
 from lodpub.web import downloads, health, openapi, pages, reconcile, resources, sparql
@@ -51,16 +52,17 @@ def create_app(settings: Settings, *, release: Release | None = None,
                data_files: Sequence[Path | str] = (), store: Store | None = None) -> Flask:
     """Build the Flask app serving ``data_files`` if given, else ``release`` (default: latest).
 
-    ``store`` overrides the query backend (e.g. a ``RemoteStore``); otherwise an embedded
-    store is opened, which starts ``settings.workers`` query processes. A release is checked
-    against its SHA256SUMS first (``Release.verify``): a damaged one is refused.
+    ``store`` overrides the query backend; otherwise the settings choose it: the remote engine
+    of the ``store`` setting (a ``RemoteStore`` serving ``release``, see docs/deploying.md),
+    else an embedded store, which starts ``settings.workers`` query processes. A release is
+    checked against its SHA256SUMS first (``Release.verify``): a damaged one is refused.
     """
     files = tuple(Path(f) for f in data_files)
     if not files and release is None:
         release = Release.latest(settings)
     verified = release.verify() if release is not None and not files else {}
     if store is None:
-        store = open_store(settings, release=release, data_files=files)
+        store = store_for(settings, release=release, data_files=files)
     app = Flask(__name__)
     app.json.sort_keys = False
     pub = Publication(settings, None if files else release, store, files, verified)

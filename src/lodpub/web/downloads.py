@@ -118,8 +118,12 @@ def download(name: str) -> Response:
     entry = next((e for e in release.manifest["files"] if e["name"] == name),
                  {"media_type": UNLISTED.get(name)})
     media_type = entry.get("media_type") or None
-    response = send_file(path, mimetype=media_type, conditional=True,
-                         etag=entry.get("sha256") or True, max_age=3600)
+    # validators every replica gives alike: the listed SHA-256 (else one from the release and
+    # the name, not the local file's times), and the time the release went live where the
+    # servers share an engine (else the file's time)
+    response = send_file(path, mimetype=media_type, conditional=True, max_age=3600,
+                         etag=entry.get("sha256") or etag("download", name),
+                         last_modified=publication().released_at())
     # The body of a compressed dump is the gzip file itself (its SHA-256 is the listed one):
     # its type is the compression's (the manifest's media_type is the format inside), rather
     # than gzip bytes labelled N-Quads/N-Triples a client would then fail to parse.

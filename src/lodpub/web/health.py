@@ -1,9 +1,10 @@
 """/health: whether the service can answer, and the state of its query engine.
 
 A load balancer or a person checks it: 200 when every query worker is live (or the remote
-engine is configured), 503 with Retry-After while the pool is below strength (a replacement
-still starting or failing to start), with the pool's figures either way. It answers without
-running a query.
+engine answers and holds the release this server serves), 503 with Retry-After while the pool
+is below strength (a replacement still starting or failing to start) or the remote engine is
+away or holds another release, with the engine's state either way. It runs no query of the
+data (over a remote engine, one read of the engine's record of what it holds).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
@@ -66,6 +67,13 @@ class Publication:
             with self._memo_lock:
                 found = self._memo.setdefault(key, found)
         return found
+
+    def released_at(self) -> datetime | None:
+        """When the served release went live, where every server sharing its engine can tell
+        the same (the remote engine's record, ``lodpub publish``); None otherwise, when a
+        file's own time is all there is (one server)."""
+        released_at = getattr(self.store, "released_at", None)
+        return released_at() if released_at is not None else None
 
     def graph_counts(self) -> dict[str | None, int]:
         """Triples per named graph IRI, and under ``None`` the default graph's count."""

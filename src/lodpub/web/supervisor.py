@@ -7,7 +7,9 @@ memory when it is small enough (``memory_store_max_quads``: the copy is then sha
 worker through the fork, page by page), binds the listening socket and forks ``workers`` HTTP
 worker processes. Each worker leaves the network when the SERVICE allow-list is empty, opens the
 store read-only (or uses the shared in-memory copy), builds the app with an in-process query
-engine (``lodpub.query.local``) and serves the shared socket with waitress.
+engine (``lodpub.query.local``) and serves the shared socket with waitress. Over a remote engine
+(the ``store`` setting) there is no store to prepare: the workers keep the network and send the
+queries there (``lodpub.query.remote``).
 
 A query past its time or memory limit cannot be stopped inside its process, so its worker
 answers 503 and *dooms* itself (``Lifecycle``): it stops accepting connections, lets the
@@ -125,7 +127,7 @@ class Supervisor:
     settings: Settings
     data_files: Sequence[Path] = ()
     release: Release | None = None
-    files: StoreFiles | None = None
+    files: StoreFiles | None = None  # None over a remote engine (the store setting)
     memory_store: object = None
     children: dict[int, tuple[int, float]] = field(default_factory=dict)  # pid: (slot, start)
     failures: dict[int, int] = field(default_factory=dict)  # slot: young deaths in a row
@@ -136,6 +138,11 @@ class Supervisor:
         if not self.data_files:
             self.release = Release.latest(self.settings)
             self.release.verify()
+        if self.settings.store:  # a remote engine answers the queries: no store here
+            from lodpub.query.remote import store_for
+
+            store_for(self.settings, release=self.release, data_files=self.data_files).close()
+            return
         self.files = _in_child(self._store_files)
         quads = _quads(self.files)
         limit = self.settings.memory_store_max_quads
@@ -156,9 +163,12 @@ class Supervisor:
             for slot in range(self.settings.workers):
                 self._spawn(slot, sock)
             where = f"http://{self.settings.host}:{sock.getsockname()[1]}/"
-            log.info("lodpub serving %s at %s (%d processes, queries in process, data %s)",
+            engine = (f"queries sent to {self.settings.store}" if self.settings.store else
+                      "queries in process, data "
+                      + ("in memory" if self.memory_store else "on disk"))
+            log.info("lodpub serving %s at %s (%d processes, %s)",
                      self.release.version if self.release else "data files", where,
-                     self.settings.workers, "in memory" if self.memory_store else "on disk")
+                     self.settings.workers, engine)
             self._watch(sock)
         except _Stop:
             pass
@@ -228,34 +238,27 @@ class Supervisor:
         self.children.clear()
 
 
-def worker_process(settings: Settings, release: Release | None, data_files, files: StoreFiles,
-                   memory_store, sock: socket.socket, slot: int) -> int:
-    """One HTTP worker: leave the network, open the store, serve the socket; the exit code."""
-    import pyoxigraph as ox
+def worker_process(settings: Settings, release: Release | None, data_files,
+                   files: StoreFiles | None, memory_store, sock: socket.socket, slot: int) -> int:
+    """One HTTP worker: leave the network, open the store, serve the socket; the exit code.
 
-    from lodpub.query.isolation import isolate_network
-    from lodpub.query.local import LocalRunner
-    from lodpub.query.store import EmbeddedStore, Limits
+    Over a remote engine (``files`` None: the ``store`` setting) the worker keeps the network,
+    which is how it reaches the engine, and ``create_app`` opens the ``RemoteStore``.
+    """
     from lodpub.web import create_app
     from lodpub.web.http.wsgi_server import make_server
 
     lifecycle = Lifecycle()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
     signal.signal(signal.SIGTERM, lambda *_: lifecycle.doom("shutdown"))
-    protection = ("none (the service_allowlist setting allows outbound SERVICE calls)"
-                  if settings.service_allowlist else isolate_network())
+    protection = f"none (queries go to the remote engine {settings.store})"
+    store = None
+    if files is not None:
+        protection, store = _embedded_store(settings, files, memory_store, lifecycle, slot)
+        if store is None:
+            return 3
     try:
-        engine_store = memory_store or ox.Store.read_only(str(files.path))
-    except OSError as exc:
-        log.error("worker %s cannot open the store %s: %s", slot, files.path, exc)
-        return 3
-    limits = Limits.from_settings(settings)
-    runner = LocalRunner(engine_store, memory_limit_mb=limits.memory_mb,
-                         on_doomed=lifecycle.doom, on_busy=lifecycle.busy,
-                         protection=protection)
-    try:
-        app = create_app(settings, release=release, data_files=data_files,
-                         store=EmbeddedStore(files, runner, limits))
+        app = create_app(settings, release=release, data_files=data_files, store=store)
     except LodpubError as exc:
         log.error("worker %s: %s", slot, exc)
         return 3
@@ -264,6 +267,30 @@ def worker_process(settings: Settings, release: Release | None, data_files, file
     log.info("worker %s (pid %s) ready; network isolation: %s", slot, os.getpid(), protection)
     server.run()
     return 0
+
+
+def _embedded_store(settings: Settings, files: StoreFiles, memory_store, lifecycle: Lifecycle,
+                    slot: int):
+    """Leave the network (unless SERVICE calls are allowed) and open the store with queries run
+    in this process; the network protection in force, and the store (None if it cannot open)."""
+    import pyoxigraph as ox
+
+    from lodpub.query.isolation import isolate_network
+    from lodpub.query.local import LocalRunner
+    from lodpub.query.store import EmbeddedStore, Limits
+
+    protection = ("none (the service_allowlist setting allows outbound SERVICE calls)"
+                  if settings.service_allowlist else isolate_network())
+    try:
+        engine_store = memory_store or ox.Store.read_only(str(files.path))
+    except OSError as exc:
+        log.error("worker %s cannot open the store %s: %s", slot, files.path, exc)
+        return protection, None
+    limits = Limits.from_settings(settings)
+    runner = LocalRunner(engine_store, memory_limit_mb=limits.memory_mb,
+                         on_doomed=lifecycle.doom, on_busy=lifecycle.busy,
+                         protection=protection)
+    return protection, EmbeddedStore(files, runner, limits)
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -20,10 +20,12 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
+# VALUES inside the GRAPH block: the same solutions, but Virtuoso 7 plans the OPTIONALs per claim
+# that way (40 ms for 25 claims instead of 3.5 s with VALUES outside; docs/deploying.md)
 DETAIL_QUERY = PREFIXES + """
 SELECT ?c ?modality ?asserter ?quote ?sentence ?n ?source ?note WHERE {
-  VALUES ?c { %s }
-  GRAPH <%s> {
+  GRAPH <%(graph)s> {
+    VALUES ?c { %(claims)s }
     OPTIONAL { ?c lpo:modality ?modality }
     OPTIONAL { ?c lpo:assertedBy ?asserter }
     OPTIONAL { ?c lpo:quote ?quote }
@@ -86,7 +88,7 @@ def claim_views(store, labels: Labels, iris: list[str]) -> list[ClaimView]:
     if not iris:
         return []
     views = {iri: ClaimView(iri, labels.view(URIRef(iri))) for iri in iris}
-    for row in store.select(DETAIL_QUERY % (_values(iris), GRAPH_CLAIMS)):
+    for row in store.select(DETAIL_QUERY % {"claims": _values(iris), "graph": GRAPH_CLAIMS}):
         view = views[str(row["c"])]
         if "modality" in row:
             _add(view.kinds, labels.view(row["modality"]))
