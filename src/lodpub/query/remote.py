@@ -101,9 +101,12 @@ class RemoteStore(Helpers):
     # ------------------------------------------------------------------ the Store interface
 
     def prepare(self, text: str) -> PreparedQuery:
-        """``scan.prepare``, then standard SPARQL only (``portable.read``)."""
+        """``scan.prepare``, then standard SPARQL only, and FROM / FROM NAMED naming only the
+        release's graphs (``portable``); the protocol's dataset is checked in ``execute``."""
         query = super().prepare(text)
-        portable.read(query.text)
+        reading = portable.read(query.text)
+        if reading.dataset and self.release is not None:
+            portable.check_graphs(reading.dataset, self.record().graphs)
         return query
 
     def execute(self, query: PreparedQuery, fmt: Format, *, dataset: Dataset = NO_DATASET,
@@ -241,9 +244,9 @@ class RemoteStore(Helpers):
 
     def _form(self, reading: portable.Reading, dataset: Dataset, record: Record | None,
               limit: float) -> list[tuple[str, str]]:
-        if record is not None:
-            portable.check_graphs((*reading.dataset, *dataset.default_graphs,
-                                   *dataset.named_graphs), record.graphs)
+        if record is not None:  # FROM was checked by prepare; the protocol's dataset here
+            portable.check_graphs((*dataset.default_graphs, *dataset.named_graphs),
+                                  record.graphs)
         form = [("query", reading.for_engine(protocol_dataset=dataset.explicit))]
         if dataset.explicit:
             form += [("default-graph-uri", g) for g in dataset.default_graphs]
