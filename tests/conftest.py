@@ -32,6 +32,7 @@ from lodpub.pipeline.build import build
 from lodpub.release import Release
 from lodpub.settings import Settings, load_settings
 from support import ROOT
+from support.canary import Canary
 from support.engines import ENGINES, Engine
 from support.releases import DATA_TRIG, write_release
 from support.servers import live_server, make_app
@@ -202,3 +203,14 @@ def each_real_app(request, release, release_settings, engine_for):
     yield app
     if not embedded:
         app.extensions["lodpub"].close()
+
+
+@pytest.fixture(scope="module")
+def canary():
+    """A loopback HTTP server that records every request reaching it: a query that makes
+    anything leave the machine shows up in ``canary.requests`` (one per test module, so that
+    what one module sends on purpose is not counted against another)."""
+    server = Canary()
+    yield server
+    server.shutdown()
+    server.server_close()

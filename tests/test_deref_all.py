@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
-import pytest
 from rdflib import Graph, URIRef
 
 from lodpub.namespaces import BASE, DATASET_IRI
@@ -20,12 +19,6 @@ from support.html import Links
 
 HTML = {"Accept": "text/html"}
 TURTLE = {"Accept": "text/turtle"}
-
-
-@pytest.fixture
-def real_app(each_real_app):
-    """The real release's app over each store in turn (conftest's ``STORES``)."""
-    return each_real_app
 
 
 def _iris_in(path, syntax, prefix: str) -> set[str]:
@@ -78,20 +71,20 @@ def _check(app, document: str, iris: list[str]) -> list[str]:
     return problems
 
 
-def test_deref_all_release_iris_have_pages_and_turtle(real_app, release):
+def test_deref_all_release_iris_have_pages_and_turtle(each_real_app, release):
     documents: dict[str, list[str]] = {}
     for iri in release_iris(release):
         documents.setdefault(iri.partition("#")[0], []).append(iri)
     assert sum(len(v) for v in documents.values()) > 100  # the seed document mints hundreds
     assert len(documents[str(DATASET_IRI)]) > 10  # the dataset, its files and checksums
     with ThreadPoolExecutor(max_workers=4) as pool:
-        found = pool.map(lambda item: _check(real_app, *item), sorted(documents.items()))
+        found = pool.map(lambda item: _check(each_real_app, *item), sorted(documents.items()))
         problems = [p for batch in found for p in batch]
     assert not problems, "\n".join(problems[:20])
 
 
-def test_deref_all_dataset_iri_is_a_cool_uri(real_app):
-    client = real_app.test_client()
+def test_deref_all_dataset_iri_is_a_cool_uri(each_real_app):
+    client = each_real_app.test_client()
     for headers, ext in ((HTML, "html"), (TURTLE, "ttl"), ({}, "html"),
                          ({"Accept": "application/ld+json"}, "jsonld"),
                          ({"Accept": "application/n-triples"}, "nt"),
@@ -109,8 +102,8 @@ def test_deref_all_dataset_iri_is_a_cool_uri(real_app):
                       ).status_code == 304
 
 
-def test_deref_all_every_claim_on_entity_pages_links_its_sentence(real_app, release):
-    client = real_app.test_client()
+def test_deref_all_every_claim_on_entity_pages_links_its_sentence(each_real_app, release):
+    client = each_real_app.test_client()
     entities = [i for i in release_iris(release) if i.startswith(BASE + "id/") and "#" not in i]
     missing = []
     for iri in entities:

@@ -16,7 +16,6 @@ from jsonschema import Draft202012Validator
 
 from lodpub.curate.names import acronym, name_score, normalise, skeleton
 from lodpub.namespaces import GRAPH_FACTS, ID, LPO, OWL, RDFS, WD
-from lodpub.web import create_app
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wikidata"
 SCHEMAS = FIXTURES / "reconciliation-schemas"
@@ -34,21 +33,9 @@ def _valid(name: str, document) -> None:
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
 
 
-@pytest.fixture(scope="module")
-def app(release_settings, release):
-    application = create_app(release_settings, release=release)
-    yield application
-    application.extensions["lodpub"].close()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-def _reconcile(client, batch: dict) -> dict:
+def _reconcile(real_client, batch: dict) -> dict:
     _valid("reconciliation-query-batch", batch)
-    response = client.post("/reconcile", data={"queries": json.dumps(batch)})
+    response = real_client.post("/reconcile", data={"queries": json.dumps(batch)})
     assert response.status_code == 200, response.get_data(as_text=True)
     answer = response.get_json()
     _valid("reconciliation-result-batch", answer)
@@ -61,8 +48,8 @@ def _rows() -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def test_reconcile_manifest_conforms(client):
-    response = client.get("/reconcile")
+def test_reconcile_manifest_conforms(real_client):
+    response = real_client.get("/reconcile")
     assert response.status_code == 200
     manifest = response.get_json()
     _valid("manifest", manifest)
@@ -75,7 +62,7 @@ def test_reconcile_manifest_conforms(client):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_reconcile_spreadsheet_finds_right_entity_first(client):
+def test_reconcile_spreadsheet_finds_right_entity_first(real_client):
     rows = _rows()
     failures = []
     for start in range(0, len(rows), 10):  # OpenRefine sends batches of 10 by default
@@ -86,7 +73,7 @@ def test_reconcile_spreadsheet_finds_right_entity_first(client):
             if row["type"]:
                 query["type"] = row["type"]
             batch[f"q{number}"] = query
-        answer = _reconcile(client, batch)
+        answer = _reconcile(real_client, batch)
         for number, row in enumerate(chunk, start=start):
             result = answer[f"q{number}"]["result"]
             if row["expected"]:
@@ -98,44 +85,44 @@ def test_reconcile_spreadsheet_finds_right_entity_first(client):
     assert not failures
 
 
-def test_reconcile_candidates_carry_iri_types_and_wikidata(app, client):
-    answer = _reconcile(client, {"q0": {"query": "Kataib Hezbollah"}})
+def test_reconcile_candidates_carry_iri_types_and_wikidata(real_app, real_client):
+    answer = _reconcile(real_client, {"q0": {"query": "Kataib Hezbollah"}})
     first = answer["q0"]["result"][0]
     assert first["uri"] == f"{ID}{first['id']}"
     assert {"id": "ArmedGroup"}.items() <= first["type"][0].items()
     assert first["match"] is True and first["score"] >= 95
-    linked = _linked_entities(app)
+    linked = _linked_entities(real_app)
     if first["uri"] in linked:
         assert first["wikidata"] == linked[first["uri"]]
 
 
-def _linked_entities(app) -> dict[str, str]:
-    rows = app.extensions["lodpub"].store.select(
+def _linked_entities(real_app) -> dict[str, str]:
+    rows = real_app.extensions["lodpub"].store.select(
         f"SELECT ?e ?item WHERE {{ GRAPH <{GRAPH_FACTS}> {{ ?e <{OWL.sameAs}> ?item }} }}")
     return {str(r["e"]): str(r["item"])[len(str(WD)):] for r in rows
             if str(r["item"]).startswith(str(WD))}
 
 
-def test_reconcile_by_wikidata_id_property(app, client):
-    linked = _linked_entities(app)
+def test_reconcile_by_wikidata_id_property(real_app, real_client):
+    linked = _linked_entities(real_app)
     assert linked, "the release links no entity to Wikidata"
     iri, qid = sorted(linked.items())[0]
-    answer = _reconcile(client, {"q0": {"properties": [{"pid": "wikidata", "v": qid}]},
+    answer = _reconcile(real_client, {"q0": {"properties": [{"pid": "wikidata", "v": qid}]},
                                  "q1": {"query": qid}, "q2": {"query": iri}})
     for key in ("q0", "q1", "q2"):  # by property, by QID as query, by lodpub IRI as query
         first = answer[key]["result"][0]
         assert f"{ID}{first['id']}" == iri and first["score"] == 100 and first["wikidata"] == qid
 
 
-def test_reconcile_type_constraint_excludes_other_types(client):
-    answer = _reconcile(client, {"q0": {"query": "Iraq", "type": "Person"},
+def test_reconcile_type_constraint_excludes_other_types(real_client):
+    answer = _reconcile(real_client, {"q0": {"query": "Iraq", "type": "Person"},
                                  "q1": {"query": "Iraq", "type": ["State", "City"]}})
     assert "iraq" not in [c["id"] for c in answer["q0"]["result"]]
     assert answer["q1"]["result"][0]["id"] == "iraq"
 
 
-def test_reconcile_property_constraint_scores_values(app, client):
-    rows = app.extensions["lodpub"].store.select(f"""
+def test_reconcile_property_constraint_scores_values(real_app, real_client):
+    rows = real_app.extensions["lodpub"].store.select(f"""
         SELECT ?e ?label ?p ?o WHERE {{ GRAPH <{GRAPH_FACTS}> {{
           ?e ?p ?o ; <{RDFS.label}> ?label . ?o <{RDFS.label}> ?olabel .
           FILTER(STRSTARTS(STR(?p), "{LPO}") && STRSTARTS(STR(?e), "{ID}")
@@ -144,7 +131,7 @@ def test_reconcile_property_constraint_scores_values(app, client):
     assert rows, "the release has no fact linking two entities"
     entity, label = str(rows[0]["e"])[len(str(ID)):], str(rows[0]["label"])
     pid, value = str(rows[0]["p"])[len(str(LPO)):], str(rows[0]["o"])[len(str(ID)):]
-    answer = _reconcile(client, {
+    answer = _reconcile(real_client, {
         "right": {"query": label, "properties": [{"pid": pid, "v": {"id": value}}]},
         "wrong": {"query": label, "properties": [{"pid": pid, "v": "no such thing at all"}]},
         "only": {"properties": [{"pid": pid, "v": {"id": value, "name": "ignored"}}]},
@@ -155,9 +142,9 @@ def test_reconcile_property_constraint_scores_values(app, client):
     assert entity in [c["id"] for c in answer["only"]["result"]]
 
 
-def test_reconcile_get_with_jsonp(client):
+def test_reconcile_get_with_jsonp(real_client):
     queries = json.dumps({"q0": {"query": "PMF"}})
-    response = client.get("/reconcile", query_string={"queries": queries, "callback": "cb_1"})
+    response = real_client.get("/reconcile", query_string={"queries": queries, "callback": "cb_1"})
     assert response.status_code == 200
     assert response.mimetype == "application/javascript"
     body = response.get_data(as_text=True)
@@ -173,51 +160,52 @@ def test_reconcile_get_with_jsonp(client):
     (json.dumps({"q0": {"limit": 3}}), 400),
     (json.dumps({f"q{i}": {"query": "Iraq"} for i in range(51)}), 413),
 ])
-def test_reconcile_rejects_bad_batches(client, queries, status):
-    response = client.post("/reconcile", data={"queries": queries})
+def test_reconcile_rejects_bad_batches(real_client, queries, status):
+    response = real_client.post("/reconcile", data={"queries": queries})
     assert response.status_code == status
     assert response.get_json()["error"]
 
 
-def test_reconcile_rejects_bad_callback(client):
-    response = client.get("/reconcile", query_string={"callback": "alert(1)//"})
+def test_reconcile_rejects_bad_callback(real_client):
+    response = real_client.get("/reconcile", query_string={"callback": "alert(1)//"})
     assert response.status_code == 400
 
 
-def test_reconcile_suggest_services(client):
-    entities = client.get("/reconcile/suggest/entity", query_string={"prefix": "kata"}).get_json()
+def test_reconcile_suggest_services(real_client):
+    entities = real_client.get("/reconcile/suggest/entity",
+                               query_string={"prefix": "kata"}).get_json()
     _valid("suggest-entities-response", entities)
     assert "kataib-hezbollah" in [e["id"] for e in entities["result"]]
-    types = client.get("/reconcile/suggest/type", query_string={"prefix": "armed"}).get_json()
+    types = real_client.get("/reconcile/suggest/type", query_string={"prefix": "armed"}).get_json()
     _valid("suggest-types-response", types)
     assert "ArmedGroup" in [t["id"] for t in types["result"]]
-    props = client.get("/reconcile/suggest/property", query_string={"prefix": "member"})
+    props = real_client.get("/reconcile/suggest/property", query_string={"prefix": "member"})
     _valid("suggest-properties-response", props.get_json())
     assert "memberOf" in [p["id"] for p in props.get_json()["result"]]
-    assert client.get("/reconcile/suggest/entity").status_code == 400
+    assert real_client.get("/reconcile/suggest/entity").status_code == 400
 
 
-def test_reconcile_preview_is_html_and_escaped(client):
-    response = client.get("/reconcile/preview", query_string={"id": "kataib-hezbollah"})
+def test_reconcile_preview_is_html_and_escaped(real_client):
+    response = real_client.get("/reconcile/preview", query_string={"id": "kataib-hezbollah"})
     assert response.status_code == 200 and response.mimetype == "text/html"
     body = response.get_data(as_text=True)
     assert "Kata&#39;ib Hezbollah" in body and "<script" not in body
-    missing = client.get("/reconcile/preview", query_string={"id": "no-such-entity"})
+    missing = real_client.get("/reconcile/preview", query_string={"id": "no-such-entity"})
     assert missing.status_code == 404
 
 
-def test_reconcile_data_extension_fetches_wikidata_ids_and_values(app, client):
-    linked = _linked_entities(app)
+def test_reconcile_data_extension_fetches_wikidata_ids_and_values(real_app, real_client):
+    linked = _linked_entities(real_app)
     iri, qid = sorted(linked.items())[0]
     entity = iri[len(str(ID)):]
-    proposal = client.get("/reconcile/properties", query_string={"type": "ArmedGroup"})
+    proposal = real_client.get("/reconcile/properties", query_string={"type": "ArmedGroup"})
     _valid("property-proposal-response", proposal.get_json())
     proposed = [p["id"] for p in proposal.get_json()["properties"]]
     assert proposed[0] == "wikidata" and "memberOf" in proposed
     query = {"ids": [entity, "kataib-hezbollah", "no-such-entity"],
              "properties": [{"id": "wikidata"}, {"id": "memberOf"}]}
     _valid("data-extension-query", query)
-    response = client.post("/reconcile", data={"extend": json.dumps(query)})
+    response = real_client.post("/reconcile", data={"extend": json.dumps(query)})
     assert response.status_code == 200, response.get_data(as_text=True)
     answer = response.get_json()
     _valid("data-extension-response", answer)
@@ -226,7 +214,7 @@ def test_reconcile_data_extension_fetches_wikidata_ids_and_values(app, client):
     assert {"id": "islamic-resistance-in-iraq", "name": "Islamic Resistance in Iraq"} in (
         answer["rows"]["kataib-hezbollah"]["memberOf"])
     assert answer["rows"]["no-such-entity"] == {"wikidata": [], "memberOf": []}
-    bad = client.post("/reconcile", data={"extend": json.dumps({"ids": ["iraq"]})})
+    bad = real_client.post("/reconcile", data={"extend": json.dumps({"ids": ["iraq"]})})
     assert bad.status_code == 400
 
 
@@ -254,15 +242,15 @@ def test_reconcile_names_normalise_and_acronym():
 # ----------------------------------------------------------------------------- found by a QA review
 
 
-def test_reconcile_preview_without_id_is_a_bad_request(client):
-    response = client.get("/reconcile/preview")
+def test_reconcile_preview_without_id_is_a_bad_request(real_client):
+    response = real_client.get("/reconcile/preview")
     assert response.status_code == 400
     assert "id=" in response.get_json()["error"]
 
 
-def test_reconcile_batch_names_the_query_that_is_not_an_object(client):
+def test_reconcile_batch_names_the_query_that_is_not_an_object(real_client):
     batch = '{"q0": {"query": "Iraq"}, "q1": "Iran"}'
-    response = client.post("/reconcile", data={"queries": batch})
+    response = real_client.post("/reconcile", data={"queries": batch})
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert "'q1'" in error and '"Iran"' in error
@@ -278,30 +266,30 @@ def test_reconcile_batch_names_the_query_that_is_not_an_object(client):
     ('{"q0": {"query": 5}}', "query"),
     ('{"q0": ' * 5000 + "{}" + "}" * 5000, "nests too deeply"),
 ])
-def test_reconcile_malformed_batch_is_a_400_naming_the_fault(client, batch, fragment):
-    response = client.post("/reconcile", data={"queries": batch})
+def test_reconcile_malformed_batch_is_a_400_naming_the_fault(real_client, batch, fragment):
+    response = real_client.post("/reconcile", data={"queries": batch})
     assert response.status_code == 400, response.data[:200]
     assert fragment in response.get_json()["error"]
 
 
 @pytest.mark.parametrize("extend", ['{"ids": [1], "properties": []}', '{"ids": "x"}',
                                     "[" * 5000 + "]" * 5000, '{"ids": [], "properties": [5]}'])
-def test_reconcile_malformed_extension_is_a_400(client, extend):
-    response = client.post("/reconcile", data={"extend": extend})
+def test_reconcile_malformed_extension_is_a_400(real_client, extend):
+    response = real_client.post("/reconcile", data={"extend": extend})
     assert response.status_code == 400
     assert "extend" in response.get_json()["error"]
 
 
 @pytest.mark.parametrize("callback", ["x\n", "x\nalert(1)", "a b", "", "x" * 80])
-def test_reconcile_callback_must_be_one_function_name(client, callback):
-    response = client.get("/reconcile", query_string={"callback": callback})
+def test_reconcile_callback_must_be_one_function_name(real_client, callback):
+    response = real_client.get("/reconcile", query_string={"callback": callback})
     assert response.status_code == 400
 
 
 @pytest.mark.parametrize("param,value", [("limit", "1e999"), ("limit", "9" * 40),
                                          ("cursor", "-1"), ("cursor", "²")])
-def test_reconcile_numbers_in_the_url_are_checked(client, param, value):
+def test_reconcile_numbers_in_the_url_are_checked(real_client, param, value):
     path = "/reconcile/properties" if param == "limit" else "/reconcile/suggest/entity"
-    response = client.get(path, query_string={param: value, "prefix": "ira", "type": "State"})
+    response = real_client.get(path, query_string={param: value, "prefix": "ira", "type": "State"})
     assert response.status_code == 400
     assert param in response.get_json()["error"]

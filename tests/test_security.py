@@ -16,16 +16,7 @@ import pytest
 
 from lodpub.errors import EngineFailure
 from lodpub.query.engine import Job
-from support.canary import Canary
 from support.servers import make_app
-
-
-@pytest.fixture(scope="module")
-def canary():
-    server = Canary()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -28,16 +28,11 @@ from urllib.parse import parse_qs
 
 import requests
 
+from support.serving import free_port
+
 READY_WAIT = 120.0  # an upper bound for waiting until an engine answers (never a measurement)
 VIRTUOSO_HINT = ("Virtuoso is not installed: apt-get install -y --no-install-recommends "
                  "virtuoso-opensource-7-bin (.ci/run does this)")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(condition, what: str, limit: float = READY_WAIT) -> None:

@@ -16,6 +16,7 @@ import requests
 
 
 def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -82,3 +83,19 @@ def start(root: Path, *args: str, **env: str) -> Served:
         threading.Event().wait(0.2)
     served.stop()
     raise AssertionError("lodpub serve did not answer: " + served.log_text())
+
+
+STOPPED_TAIL = (b"\n# lodpub: query stopped after 1 s (the time limit); "
+                b"this answer is incomplete\n")  # how a stream cut by a 1 s limit ends
+
+
+def cut_tail(response: requests.Response) -> bytes:
+    """The last 4 KiB of a streamed answer the server cut: the connection must end without the
+    chunked encoding's last chunk (so no client can take it for a complete answer)."""
+    import pytest
+
+    tail = b""
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        for chunk in response.iter_content(65536):
+            tail = (tail + chunk)[-4096:]
+    return tail

@@ -113,12 +113,18 @@ def check_graphs(names: Iterable[str], allowed: Iterable[str]) -> None:
 def _unreadable_refused() -> Iterator[None]:
     """Turn rdflib's failure to read a query into the client's 400: what it cannot read cannot
     be checked, and is not sent."""
+    from pyparsing import ParseBaseException
+
     try:
         yield
     except RecursionError:
         raise QuerySyntaxError("the query nests too deeply to be checked; it was not run") \
             from None
-    except Exception as exc:  # the grammar's own errors: pyparsing, rdflib, ValueError
+    except ParseBaseException as exc:  # the grammar's: where it stopped, as line:column
+        raise QuerySyntaxError(f"malformed query at {exc.lineno}:{exc.col}: {exc.msg} "
+                               f"({STANDARD_ONLY}: engine pragmas are refused, as is any other "
+                               "syntax of an engine's own)") from None
+    except Exception as exc:  # rdflib's own errors while it reads the parse: ValueError, …
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise QuerySyntaxError(f"malformed query: {first} ({STANDARD_ONLY}: engine pragmas are "
                                "refused, as is any other syntax of an engine's own)") from None
