@@ -126,6 +126,29 @@ def test_serve_workers_have_no_network(served):
         canary.server_close()
 
 
+def test_serve_larger_data_is_served_from_disk_until_it_is_in_memory(big):
+    """Above a tenth of memory_store_max_quads the workers start on the on-disk store; once the
+    copy is loaded they are replaced one at a time, and every request meanwhile is answered."""
+    server = start(big, "--data", str(big / "big.nt"), workers=2, threads=4,
+                   memory_store_max_quads=10_000)
+    statuses: list[int] = []
+
+    def moved() -> bool:
+        statuses.append(query(server, SIMPLE).status_code)
+        health = [requests.get(server.base + "/health", timeout=30).json() for _ in range(6)]
+        log = server.log_text()
+        return (log.count("ended (exit code 0); replacing it") == 2
+                and all(h["engine"]["data"] == "in memory" for h in health))
+
+    try:
+        assert "data on disk, loading into memory" in server.log_text()
+        wait_for(moved)
+        assert "data in memory; replacing the 2 workers one at a time" in server.log_text()
+        assert set(statuses) == {200}
+    finally:
+        assert server.stop() == 0
+
+
 def test_serve_sigterm_stops_every_process_and_a_second_start_opens_the_store(big):
     first = start(big, "--data", str(big / "big.nt"), workers=2)
     try:

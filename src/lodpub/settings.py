@@ -48,10 +48,11 @@ class Settings:
     query_timeout: float = _setting(5.0, "Seconds a SPARQL query may run before it is stopped.")
     max_rows: int = _setting(0, "Row cap on SELECT results; 0 means no cap. Truncation is flagged.")
     memory_store_max_quads: int = _setting(
-        500_000, "Data of at most this many quads is served from memory (two to four times "
-        "faster scans and joins; about 0.6 GB per million quads, loaded at start and shared by "
-        "the worker processes); larger data is served from the on-disk store, which opens "
-        "at once; 0: always on disk.")
+        2_000_000, "Data of at most this many quads is served from memory (two to five times "
+        "faster scans and joins; about 0.4 GB per million quads, loaded at start and shared by "
+        "the worker processes; above a tenth of this, loaded while the workers already serve "
+        "from the on-disk store, which they then leave one at a time); larger data is served from "
+        "the on-disk store, which opens at once; 0: always on disk.")
     max_query_bytes: int = _setting(100_000, "Largest accepted query or request body, in bytes.")
     max_query_nesting: int = _setting(
         4_096, "Most brackets, negations and quoted triples a query may open (an upper bound "

@@ -62,7 +62,8 @@ class LocalRunner:
 
     def __init__(self, store, *, memory_limit_mb: int = 0, queue_wait: float = 2.0,
                  concurrency: int = CONCURRENCY, on_doomed: Callable[[str], None] | None = None,
-                 on_busy: Callable[[bool], None] | None = None, protection: str = "none"):
+                 on_busy: Callable[[bool], None] | None = None, protection: str = "none",
+                 data: str = ""):
         self.store = store
         self.memory_limit_mb = memory_limit_mb
         self.memory_limit = memory_limit_mb * 1024 * 1024
@@ -71,6 +72,7 @@ class LocalRunner:
         self.on_doomed = on_doomed
         self.on_busy = on_busy or (lambda busy: None)
         self.protection = protection
+        self.data = data  # where the data is: "in memory", "on disk", … (for /health)
         self.doomed = ""
         self._slots = threading.BoundedSemaphore(concurrency)
         self._running = 0
@@ -148,7 +150,8 @@ class LocalRunner:
         return {"workers": self.concurrency, "live": 0 if self.doomed else self.concurrency,
                 "idle": max(0, self.concurrency - running), "busy": running, "starting": 0,
                 "failed_starts": 0, "full_strength": not self.doomed,
-                "network_isolation": self.protection, "memory_limit_mb": self.memory_limit_mb}
+                "network_isolation": self.protection, "memory_limit_mb": self.memory_limit_mb,
+                **({"data": self.data} if self.data else {})}
 
     def pids(self) -> set[int]:
         """Nothing runs in another process."""

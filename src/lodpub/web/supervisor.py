@@ -1,15 +1,17 @@
 """``lodpub serve`` on waitress: a supervisor and HTTP worker processes that run queries themselves.
 
-The supervisor (the process ``lodpub serve`` starts) checks the release, makes sure its
-query-ready store exists and is intact (built, when needed, in a child process: the supervisor
-never opens RocksDB, whose background threads a fork would not carry over), loads the data into
-memory when it is small enough (``memory_store_max_quads``: the copy is then shared by every
-worker through the fork, page by page), binds the listening socket and forks ``workers`` HTTP
-worker processes. Each worker leaves the network when the SERVICE allow-list is empty, opens the
-store read-only (or uses the shared in-memory copy), builds the app with an in-process query
-engine (``lodpub.query.local``) and serves the shared socket with waitress. Over a remote engine
-(the ``store`` setting) there is no store to prepare: the workers keep the network and send the
-queries there (``lodpub.query.remote``).
+The supervisor (the process ``lodpub serve`` starts) checks the release, makes sure its query-ready
+store exists and is intact (built, when needed, in a child process: the supervisor never opens
+RocksDB, whose background threads a fork would not carry over), loads the data into memory when it
+is small enough (``memory_store_max_quads``: the copy is then shared by every worker through the
+fork, page by page), binds the listening socket and forks ``workers`` HTTP worker processes. Data
+larger than a tenth of ``memory_store_max_quads`` is loaded into memory after the workers have
+started on the on-disk store, so that a second start answers at once; once the copy is ready, the
+workers are replaced one at a time by workers forked with it. Each worker leaves the network when
+the SERVICE allow-list is empty, opens the store read-only (or uses the shared in-memory copy),
+builds the app with an in-process query engine (``lodpub.query.local``) and serves the shared
+socket with waitress. Over a remote engine (the ``store`` setting) there is no store to prepare:
+the workers keep the network and send the queries there (``lodpub.query.remote``).
 
 A query past its time or memory limit cannot be stopped inside its process, so its worker
 answers 503 and *dooms* itself (``Lifecycle``): it stops accepting connections, lets the
@@ -38,12 +40,9 @@ from lodpub.settings import Settings
 
 DOOMED_GRACE = {"timeout": 5.0, "memory": 1.0, "shutdown": 30.0}  # seconds, by reason
 YOUNG = 5.0  # a worker that exits within this many seconds of its start died young
+ROLL_PAUSE = 2.0  # seconds between replacing one worker and retiring the next
 PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 log = logging.getLogger(__name__)
-
-
-class _Stop(Exception):
-    """SIGTERM or SIGINT reached the supervisor."""
 
 
 class Lifecycle:
@@ -132,6 +131,10 @@ class Supervisor:
     children: dict[int, tuple[int, float]] = field(default_factory=dict)  # pid: (slot, start)
     failures: dict[int, int] = field(default_factory=dict)  # slot: young deaths in a row
     stopping: bool = False
+    loading: bool = False  # the in-memory copy is being loaded while workers serve from disk
+    loaded: object = None  # that copy, once ready (the workers still to be replaced use disk)
+    retiring: list[int] = field(default_factory=list)  # workers to replace by ones with the copy
+    retired: int = 0  # the one asked to stop last
 
     def prepare(self) -> None:
         """Check the release, make its store ready, load it into memory when small enough."""
@@ -147,7 +150,10 @@ class Supervisor:
         quads = _quads(self.files)
         limit = self.settings.memory_store_max_quads
         if quads is not None and 0 < quads <= limit:
-            self.memory_store = _memory_copy(self.files)
+            if quads <= limit // 10:  # loaded in well under a second by default: at once
+                self.memory_store = _memory_copy(self.files)
+            else:
+                self.loading = True  # after the workers are up (``run``)
 
     def _store_files(self) -> StoreFiles:
         if self.data_files:
@@ -164,31 +170,65 @@ class Supervisor:
                 self._spawn(slot, sock)
             where = f"http://{self.settings.host}:{sock.getsockname()[1]}/"
             engine = (f"queries sent to {self.settings.store}" if self.settings.store else
-                      "queries in process, data "
-                      + ("in memory" if self.memory_store else "on disk"))
+                      f"queries in process, data {self._data_state()}")
             log.info("lodpub serving %s at %s (%d processes, %s)",
                      self.release.version if self.release else "data files", where,
                      self.settings.workers, engine)
+            if self.loading:
+                threading.Thread(target=self._load, daemon=True, name="lodpub-load").start()
             self._watch(sock)
-        except _Stop:
-            pass
         finally:
             self._stop_children()
             sock.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
+    def _data_state(self) -> str:
+        """Where new workers find the data (``/health`` reports it as ``engine.data``)."""
+        if self.memory_store is not None:
+            return "in memory"
+        return "on disk, loading into memory" if self.loading else "on disk"
+
+    def _load(self) -> None:
+        """Load the in-memory copy while the workers serve from disk (a thread of its own)."""
+        try:
+            self.loaded = _memory_copy(self.files)
+        except (LodpubError, OSError) as exc:
+            log.warning("the data could not be loaded into memory (%s); serving it from disk",
+                        exc)
+            self.loading = False
+
+    def _roll(self, due: dict[int, float]) -> None:
+        """Once the copy is loaded, replace the disk workers one at a time, each after the
+        previous one's replacement has had ``ROLL_PAUSE`` seconds to start."""
+        if self.loaded is not None and self.memory_store is None:
+            self.memory_store, self.loading = self.loaded, False
+            self.retiring = list(self.children)
+            log.info("data in memory; replacing the %d workers one at a time",
+                     len(self.retiring))
+        if not self.retiring or due:
+            return
+        newest = max((started for _, started in self.children.values()), default=0.0)
+        if self.retiring[0] not in self.children:  # it ended: its replacement is starting
+            self.retiring.pop(0)
+        elif time.monotonic() - newest >= ROLL_PAUSE and self.retiring[0] != self.retired:
+            self.retired = self.retiring[0]
+            _signal(self.retired, signal.SIGTERM)  # it finishes its requests, then exits
+
     def _signalled(self, signum, frame) -> None:
+        # only a flag: ``_watch`` looks at it every 50 ms (an exception raised here could land
+        # in the middle of anything the main thread is doing, such as logging's lock)
         self.stopping = True
-        raise _Stop
 
     def _spawn(self, slot: int, sock: socket.socket) -> None:
         pid = os.fork()
         if pid == 0:
+            for sig in (signal.SIGTERM, signal.SIGINT):  # the worker sets its own
+                signal.signal(sig, signal.SIG_DFL)
             code = 1
             try:
                 code = worker_process(self.settings, self.release, self.data_files, self.files,
-                                      self.memory_store, sock, slot)
+                                      self.memory_store, sock, slot, self._data_state())
             finally:
                 os._exit(code)
         self.children[pid] = (slot, time.monotonic())
@@ -205,6 +245,7 @@ class Supervisor:
                 if when <= now:
                     del due[slot]
                     self._spawn(slot, sock)
+            self._roll(due)
             time.sleep(0.05)
 
     def _ended(self, pid: int, status: int, due: dict[int, float]) -> None:
@@ -239,7 +280,8 @@ class Supervisor:
 
 
 def worker_process(settings: Settings, release: Release | None, data_files,
-                   files: StoreFiles | None, memory_store, sock: socket.socket, slot: int) -> int:
+                   files: StoreFiles | None, memory_store, sock: socket.socket, slot: int,
+                   data_state: str = "") -> int:
     """One HTTP worker: leave the network, open the store, serve the socket; the exit code.
 
     Over a remote engine (``files`` None: the ``store`` setting) the worker keeps the network,
@@ -254,7 +296,8 @@ def worker_process(settings: Settings, release: Release | None, data_files,
     protection = f"none (queries go to the remote engine {settings.store})"
     store = None
     if files is not None:
-        protection, store = _embedded_store(settings, files, memory_store, lifecycle, slot)
+        protection, store = _embedded_store(settings, files, memory_store, lifecycle, slot,
+                                            data_state)
         if store is None:
             return 3
     try:
@@ -270,7 +313,7 @@ def worker_process(settings: Settings, release: Release | None, data_files,
 
 
 def _embedded_store(settings: Settings, files: StoreFiles, memory_store, lifecycle: Lifecycle,
-                    slot: int):
+                    slot: int, data_state: str):
     """Leave the network (unless SERVICE calls are allowed) and open the store with queries run
     in this process; the network protection in force, and the store (None if it cannot open)."""
     import pyoxigraph as ox
@@ -289,7 +332,7 @@ def _embedded_store(settings: Settings, files: StoreFiles, memory_store, lifecyc
     limits = Limits.from_settings(settings)
     runner = LocalRunner(engine_store, memory_limit_mb=limits.memory_mb,
                          on_doomed=lifecycle.doom, on_busy=lifecycle.busy,
-                         protection=protection)
+                         protection=protection, data=data_state)
     return protection, EmbeddedStore(files, runner, limits)
 
 
