@@ -145,6 +145,8 @@ def _bench_dataset(name: str, data: Path, queries: list[verify.Query], args, use
     for server in everyone:
         info[f"{server.name}_command"] = shlex.join(server.command)
         info[f"{server.name}_ready_s"] = round(server.startup_s, 1)
+        if server.settled_s:
+            info[f"{server.name}_settled_s"] = round(server.settled_s, 1)
         info[f"{server.name}_rss_mb"] = server.rss_mb()
     print(f"   ready: {info}", file=sys.stderr)
     rows = []

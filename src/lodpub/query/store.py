@@ -44,6 +44,10 @@ from lodpub.release import Release
 from lodpub.settings import Settings
 from lodpub.terms import from_sparql_json
 
+# each pool worker holds its own copy (nothing is shared between spawned processes) and loads it
+# again when it is replaced, so the pool copies less into memory than lodpub serve's workers
+POOL_MEMORY_MAX_QUADS = 500_000
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -240,7 +244,8 @@ class EmbeddedStore(Helpers):
         """Queries in ``settings.workers`` worker processes that are killed at their limits."""
         limits = Limits.from_settings(settings)
         pool = WorkerPool(str(files.path), settings.workers, queue_wait=queue_wait,
-                          memory_max_quads=settings.memory_store_max_quads,
+                          memory_max_quads=min(settings.memory_store_max_quads,
+                                               POOL_MEMORY_MAX_QUADS),
                           memory_limit_mb=limits.memory_mb, isolate=not limits.allowlist,
                           repair=files.repair)
         pool.start()
