@@ -149,6 +149,7 @@ def start(data: Path | None, cache: bool, logdir: Path, timeout: float) -> serve
     server = servers._spawn("lodpub-pages", cmd, f"http://127.0.0.1:{port}/sparql", env,
                             logdir, 0)
     servers._wait_ready(server, timeout)
+    servers.wait_settled(server, timeout)  # larger data: measured once it is in memory
     return server
 
 
