@@ -1,8 +1,9 @@
-"""WSGI servers compared under lodpub's constraint: one HTTP process that owns the query pool.
+"""WSGI servers compared with one HTTP process that owns a pool of query workers (how lodpub runs
+under granian; ``lodpub serve`` on waitress runs queries in its HTTP workers instead).
 
 A benchmark, not a test. For each server that can be imported (waitress always; granian and
-gunicorn when installed, e.g. ``pip install --target /tmp/site granian gunicorn`` and
-``PYTHONPATH=/tmp/site``), it serves two WSGI apps with ONE process (threads inside it):
+gunicorn with ``pip install -e '.[bench]'``), it serves two WSGI apps with ONE process (threads
+inside it):
 
 - ``trivial``: a fixed 800-byte answer: the server's own cost per request (its floor);
 - ``lodpub``: ``create_app`` on ``--data`` (the seed release by default), i.e. ``lodpub serve
@@ -12,7 +13,7 @@ gunicorn when installed, e.g. ``pip install --target /tmp/site granian gunicorn`
 and drives the point lookup with wrk (``-t1 -c2``, as bench/run.py) for ``--seconds``,
 printing CPU µs per request of the server's process tree (query workers included) and req/s.
 
-    PYTHONPATH=/tmp/site .venv/bin/python bench/wsgi_servers.py
+    .venv/bin/python bench/wsgi_servers.py
 """
 
 from __future__ import annotations

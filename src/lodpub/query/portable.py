@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from lodpub.errors import DatasetError, QueryError, QuerySyntaxError
 from lodpub.namespaces import QUERY_BASE
-from lodpub.query.scan import PN_LOCAL_ESCAPE, decode_escapes, tokens
+from lodpub.query.scan import PN_LOCAL_ESCAPE, SPARQL_GRAMMAR, decode_escapes, tokens
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 BUILT_IN_PREFIXES = ("bif", "sql")  # Virtuoso: SQL built-ins, whatever a query declares
@@ -80,14 +80,15 @@ def read(text: str) -> Reading:
     from rdflib.term import URIRef
 
     decoded = decode_escapes(text)
-    with _unreadable_refused():
-        parsed = Query.parse_string(decoded, parse_all=True)
-    prologue = translatePrologue(parsed[0], QUERY_BASE)  # how rdflib resolves names and IRIs
-    written = list(_nodes(parsed))  # taken before translation replaces prefixed names
-    _check_names(parsed[0], written)
-    _check_terms(written, prologue)
-    with _unreadable_refused():
-        algebra = translateQuery(parsed, base=QUERY_BASE).algebra
+    with SPARQL_GRAMMAR:  # rdflib's grammar is not thread-safe (see ``scan``)
+        with _unreadable_refused():
+            parsed = Query.parse_string(decoded, parse_all=True)
+        prologue = translatePrologue(parsed[0], QUERY_BASE)  # how rdflib resolves names, IRIs
+        written = list(_nodes(parsed))  # taken before translation replaces prefixed names
+        _check_names(parsed[0], written)
+        _check_terms(written, prologue)
+        with _unreadable_refused():
+            algebra = translateQuery(parsed, base=QUERY_BASE).algebra
     _check_terms(_nodes(algebra), prologue)
     dataset = tuple(str(clause.default or clause.named) for clause in algebra.datasetClause or ())
     relative = any(isinstance(node, URIRef) and not SCHEME.match(node) for node in written)

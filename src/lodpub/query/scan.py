@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -169,6 +170,12 @@ def prepare(text: str, *, allowlist: tuple[str, ...] = (), max_bytes: int = 100_
     return PreparedQuery(text, form, services, has_from, bool(VOLATILE.search(decoded)))
 
 
+# rdflib's SPARQL grammar (pyparsing) keeps parse state in shared objects: two threads reading
+# queries at once fail with errors of the grammar's own (a valid query refused as malformed), so
+# every reading of a query with it, here and in ``portable``, holds this lock
+SPARQL_GRAMMAR = threading.Lock()
+
+
 def service_endpoints(decoded: str) -> list[str]:
     """Every SERVICE endpoint of a query (escapes already decoded), read with a SPARQL grammar.
 
@@ -180,8 +187,9 @@ def service_endpoints(decoded: str) -> list[str]:
     from rdflib.term import Variable
 
     try:
-        parsed = Query.parse_string(decoded, parse_all=True)
-        algebra = translateQuery(parsed, base=QUERY_BASE).algebra
+        with SPARQL_GRAMMAR:
+            parsed = Query.parse_string(decoded, parse_all=True)
+            algebra = translateQuery(parsed, base=QUERY_BASE).algebra
         targets = _services(algebra, [])
     except RecursionError:
         raise QuerySyntaxError("the query nests SERVICE (or other patterns) too deeply to be "
