@@ -127,7 +127,7 @@ def test_serve_workers_have_no_network(served):
 
 
 def test_serve_larger_data_is_served_from_disk_until_it_is_in_memory(big):
-    """Above a tenth of memory_store_max_quads the workers start on the on-disk store; once the
+    """Above a hundredth of memory_store_max_quads the workers start on the on-disk store; once the
     copy is loaded they are replaced one at a time, and every request meanwhile is answered."""
     server = start(big, "--data", str(big / "big.nt"), workers=2, threads=4,
                    memory_store_max_quads=10_000)

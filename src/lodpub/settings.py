@@ -49,11 +49,13 @@ class Settings:
     max_rows: int = _setting(0, "Row cap on SELECT results; 0 means no cap. Truncation is flagged.")
     memory_store_max_quads: int = _setting(
         2_000_000, "Data of at most this many quads is served from memory (two to five times "
-        "faster scans and joins; about 0.4 GB per million quads, loaded at start and shared by "
-        "the worker processes of lodpub serve; above a tenth of this, loaded while the workers "
-        "already serve from the on-disk store, which they then leave one at a time; a pool of "
-        "query workers, which cannot share a copy, keeps at most 500,000 quads in memory); "
-        "larger data is served from the on-disk store, which opens at once; 0: always on disk.")
+        "faster scans and joins). lodpub serve loads it once (about 0.4 GB per million quads; "
+        "above a hundredth of this, while the workers already serve from the on-disk store, "
+        "which they then leave one at a time) and its workers share it through fork until "
+        "queries touch it: pyoxigraph's store writes as it reads, so after heavy queries each "
+        "worker holds much of its own copy (1.3 GB in all at 1M quads with two workers). A "
+        "pool of query workers keeps at most 500,000 quads in memory. Larger data is served "
+        "from the on-disk store, which opens at once; 0: always on disk.")
     max_query_bytes: int = _setting(100_000, "Largest accepted query or request body, in bytes.")
     max_query_nesting: int = _setting(
         4_096, "Most brackets, negations and quoted triples a query may open (an upper bound "

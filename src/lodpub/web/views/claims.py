@@ -138,12 +138,15 @@ def claim_anchors(store, iri: str) -> list[dict]:
 
 
 def claims_about(store, iri: str) -> list[str]:
-    """IRIs of the claims naming ``iri`` (about, asserter, kind, in a statement), in text order."""
+    """IRIs of the claims naming ``iri`` (about, asserter, kind, in a statement), in text order.
+
+    The class check sits inside each branch (as FILTER EXISTS where the predicate is open):
+    joined after the union, the engine scanned every claim (150 ms a page at 1M quads)."""
     query = PREFIXES + f"""
 SELECT ?c (MIN(?n) AS ?first) WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{
-  ?c a lpo:Claim .
-  {{ ?c ?direct <{iri}> }}
-  UNION {{ ?c ?has ?st . ?st rdf:subject <{iri}> }} UNION {{ ?c ?has ?st . ?st rdf:object <{iri}> }}
+  {{ ?c ?direct <{iri}> FILTER EXISTS {{ ?c a lpo:Claim }} }}
+  UNION {{ ?st rdf:subject <{iri}> . ?c ?has ?st . ?c a lpo:Claim }}
+  UNION {{ ?st rdf:object <{iri}> . ?c ?has ?st . ?c a lpo:Claim }}
   OPTIONAL {{ ?c ?toSentence ?sentence . ?sentence lpo:sentenceNumber ?n }}
 }} }} GROUP BY ?c ORDER BY ?first ?c"""
     return [str(row["c"]) for row in store.select(query)]

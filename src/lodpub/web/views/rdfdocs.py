@@ -37,9 +37,12 @@ DEPTH = 3
 
 CLAIMS_ABOUT_QUERY = f"""PREFIX lpo: <{LPO}>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-SELECT DISTINCT ?c WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{ ?c a lpo:Claim .
-  {{ ?c lpo:about <%(iri)s> }} UNION {{ ?c ?h ?st . ?st rdf:subject <%(iri)s> }}
-  UNION {{ ?c ?h ?st . ?st rdf:object <%(iri)s> }} }} }}"""
+SELECT DISTINCT ?c WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{
+  {{ ?c lpo:about <%(iri)s> . ?c a lpo:Claim }}
+  UNION {{ ?st rdf:subject <%(iri)s> . ?c ?h ?st . ?c a lpo:Claim }}
+  UNION {{ ?st rdf:object <%(iri)s> . ?c ?h ?st . ?c a lpo:Claim }} }} }}"""
+# the class check inside each branch: joined after the union, every claim was scanned (125 ms
+# a document at 1M quads in memory, 1 s on disk; 0.5 ms this way)
 
 
 def closure(store, iris: list[str], labelled: Callable[[str], bool]) -> set[ox.Triple]:

@@ -17,13 +17,18 @@ from lodpub.namespaces import GRAPH_CLAIMS, LPO, LPV
 from lodpub.web.views.claims import PREFIXES, ClaimView, claim_views
 from lodpub.web.views.labels import Labels, TermView
 
-SUPPORT_QUERY = PREFIXES + """SELECT ?s ?p ?o ?doc WHERE { GRAPH <%s> {
-  ?c lpo:modality <%s> ; prov:wasDerivedFrom ?doc ; lpo:statement ?st .
-  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  FILTER(?s = <%s> || ?o = <%s>) } }"""
+# the entity first, and each branch a whole pattern: a filter on ?s or ?o over every statement
+# of every claim scanned them all (100 ms a page at 1M quads in memory, 0.8 s on disk)
+SUPPORT_QUERY = PREFIXES + """SELECT ?s ?p ?o ?doc WHERE { GRAPH <%(claims)s> {
+  { ?st rdf:subject <%(iri)s> ; rdf:predicate ?p ; rdf:object ?o .
+    ?c lpo:statement ?st ; lpo:modality <%(fact)s> ; prov:wasDerivedFrom ?doc .
+    BIND(<%(iri)s> AS ?s) }
+  UNION { ?st rdf:object <%(iri)s> ; rdf:subject ?s ; rdf:predicate ?p .
+    ?c lpo:statement ?st ; lpo:modality <%(fact)s> ; prov:wasDerivedFrom ?doc .
+    BIND(<%(iri)s> AS ?o) } } }"""
 
 DOCUMENTS_QUERY = PREFIXES + """SELECT DISTINCT ?doc WHERE { GRAPH <%s> {
-  ?c lpo:modality <%s> ; lpo:about <%s> ; prov:wasDerivedFrom ?doc } } ORDER BY ?doc"""
+  ?c lpo:about <%s> ; lpo:modality <%s> ; prov:wasDerivedFrom ?doc } } ORDER BY ?doc"""
 
 DISAGREEMENTS_QUERY = PREFIXES + """SELECT DISTINCT ?d WHERE { GRAPH <%s> {
   ?d a lpo:Disagreement . { ?d lpo:about <%s> } UNION { FILTER(?d = <%s>) } } } ORDER BY ?d"""
@@ -39,7 +44,7 @@ SELECT ?label ?note ?claim ?st ?s ?p ?o WHERE { GRAPH <%s> {
 def support(store, iri: str) -> dict[tuple[str, str, str], set[str]]:
     """(subject, predicate, object) of each reported triple naming ``iri`` -> its documents."""
     found: dict[tuple[str, str, str], set[str]] = {}
-    for row in store.select(SUPPORT_QUERY % (GRAPH_CLAIMS, LPV.fact, iri, iri)):
+    for row in store.select(SUPPORT_QUERY % {"claims": GRAPH_CLAIMS, "iri": iri, "fact": LPV.fact}):
         key = (str(row["s"]), str(row["p"]), str(row["o"]))
         found.setdefault(key, set()).add(str(row["doc"]))
     return found
@@ -48,7 +53,7 @@ def support(store, iri: str) -> dict[tuple[str, str, str], set[str]]:
 def supporting_documents(store, labels: Labels, iri: str) -> list[TermView]:
     """The documents whose reported facts are about ``iri``."""
     return [labels.view(row["doc"])
-            for row in store.select(DOCUMENTS_QUERY % (GRAPH_CLAIMS, LPV.fact, iri))]
+            for row in store.select(DOCUMENTS_QUERY % (GRAPH_CLAIMS, iri, LPV.fact))]
 
 
 @dataclass
