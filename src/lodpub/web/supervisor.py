@@ -40,6 +40,7 @@ from lodpub.settings import Settings
 
 DOOMED_GRACE = {"timeout": 5.0, "memory": 1.0, "shutdown": 30.0}  # seconds, by reason
 YOUNG = 5.0  # a worker that exits within this many seconds of its start died young
+QUIET = 0.5  # seconds without a byte after which an open connection holds no request
 ROLL_PAUSE = 2.0  # seconds between replacing one worker and retiring the next
 PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 log = logging.getLogger(__name__)
@@ -90,15 +91,25 @@ class Lifecycle:
 
     def _exit_when_idle(self, grace: float) -> None:
         end = time.monotonic() + grace
-        while time.monotonic() < end and (self.inflight > 0 or self._unsent()):
+        while time.monotonic() < end and (self.inflight > 0 or self._pending()):
             time.sleep(0.02)
         logging.shutdown()
         os._exit(0)
 
-    def _unsent(self) -> bool:
-        """Whether a connection still has answer bytes waiting to go out."""
+    def _pending(self) -> bool:
+        """Whether a connection may still carry a request this worker owes an answer: answer
+        bytes waiting to go out, a request being read or queued, or bytes received in the last
+        ``QUIET`` seconds. A connection accepted just before the worker stopped accepting has
+        not reached the app yet: exiting then would reset it."""
         channels = getattr(self.server, "_map", {}) or {}
-        return any(getattr(ch, "total_outbufs_len", 0) for ch in list(channels.values()))
+        now = time.time()  # waitress stamps last_activity with time.time()
+        for channel in list(channels.values()):
+            if not hasattr(channel, "requests"):  # the listening socket, the trigger
+                continue
+            if (channel.total_outbufs_len or channel.requests or channel.request is not None
+                    or now - channel.last_activity < QUIET):
+                return True
+        return False
 
 
 class _Counted:

@@ -57,6 +57,9 @@ def stop(server, loop: threading.Thread) -> None:
     """
     channels = server.map if hasattr(server, "map") else server._map
     wake = next(c for c in list(channels.values()) if isinstance(c, trigger.trigger))
-    wake.pull_trigger(lambda: wasyncore.close_all(channels))
+    try:
+        wake.pull_trigger(lambda: wasyncore.close_all(channels))
+    except OSError:  # the trigger is closed already: the loop has ended, or is ending
+        wasyncore.close_all(channels, ignore_all=True)
     loop.join(10)
     server.task_dispatcher.shutdown()
