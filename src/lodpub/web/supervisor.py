@@ -91,6 +91,9 @@ class Lifecycle:
 
     def _exit_when_idle(self, grace: float) -> None:
         end = time.monotonic() + grace
+        # the server's loop may be in a select that already saw the listening socket ready:
+        # let a connection it accepts after ``accepting`` went False get its channel first
+        time.sleep(min(QUIET, grace))
         while time.monotonic() < end and (self.inflight > 0 or self._pending()):
             time.sleep(0.02)
         logging.shutdown()
