@@ -93,7 +93,8 @@ class PreparedQuery:
 
 
 def decode_escapes(text: str) -> str:
-    """The text with ``\\uXXXX`` and ``\\UXXXXXXXX`` decoded, as SPARQL does before parsing."""
+    """The text with its ``\\u`` (4 hex digits) and ``\\U`` (8 hex digits) escapes decoded, as
+    SPARQL does before parsing."""
     def code_point(match: re.Match) -> str:
         value = int(match.group(1) or match.group(2), 16)
         return chr(value) if value <= 0x10FFFF else match.group(0)
