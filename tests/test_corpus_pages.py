@@ -34,6 +34,22 @@ def test_landing_lists_each_document_and_where_they_differ(real_client):
     assert "facts supported by more than one document" in html
 
 
+def test_document_lists_mark_metadata_the_document_does_not_state(real_client):
+    graph = Graph().parse(data=real_client.get(f"/source/{STATEMENT_2024}.ttl").get_data(
+        as_text=True), format="turtle")
+    assert set(graph.objects(SOURCE[STATEMENT_2024], LPO.notStatedInDocument)) == {
+        DCTERMS.title, DCTERMS.publisher, DCTERMS.issued}
+    for path in ("/", "/source"):
+        items = {href.removeprefix("http://localhost/source/").removesuffix(".html"): text
+                 for href, text in Links(_html(real_client, path)).items
+                 if href and href.startswith("http://localhost/source/")}
+        assert "(date not stated in the document)" in items[STATEMENT_2024]
+        assert "(publisher not stated in the document)" in items[STATEMENT_2024]
+        assert "(date not stated in the document)" not in items[STATEMENT_2021]
+        assert "(title not stated in the document)" in items["brookings-iraq-2025"]
+        assert "(publisher not stated" not in items["brookings-iraq-2025"]
+
+
 def test_sources_page_lists_every_document(real_client):
     links = Links(_html(real_client, "/source"))
     assert {f"http://localhost/source/{d}.html" for d in (STATEMENT_2021, STATEMENT_2024)} <= set(

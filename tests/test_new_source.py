@@ -135,7 +135,8 @@ def test_new_source_suggestions_are_never_part_of_a_build(copy_settings):
 def test_new_source_registers_an_excerpt_with_what_is_missing(project_copy, tmp_path):
     (tmp_path / "s.txt").write_text("The first paragraph.\n", encoding="utf-8")
     result = _lodpub(project_copy, f"lodpub new-source {tmp_path / 's.txt'} --id partial-doc "
-                                   "--title 'Untitled statement' --title-not-stated "
+                                   "--title 'Untitled statement' --not-stated title "
+                                   "--date 2024 --not-stated date "
                                    "--excerpt 'Only the first paragraph; the rest is cut off.' "
                                    "--retrieved 2026-12-05")
     assert result.exit_code == 0, result.output
@@ -144,5 +145,5 @@ def test_new_source_registers_an_excerpt_with_what_is_missing(project_copy, tmp_
     source = load_source(project_copy / "data" / "sources" / "partial-doc")
     assert source.complete is False
     assert source.meta["excerpt_note"] == "Only the first paragraph; the rest is cut off."
-    assert source.meta["title_stated_in_document"] is False
+    assert source.not_stated == ("title", "date")
     assert source.meta["retrieved"] == "2026-12-05"  # quoted in YAML: still a string

@@ -100,6 +100,8 @@ def test_load_source_checks_its_metadata(tmp_path):
         "title: T\ndate: 27 September 2024\n": "date '27 September 2024' is not YYYY",
         "title: T\ncomplete: false\n": "an excerpt .* needs an `excerpt_note:`",
         "title: T\nsegmentation: words\n": "segmentation must be one of lines, sentences",
+        "title: T\ndate_stated_in_document: false\n": "no `date:`; give the value",
+        "title: T\npublisher: x\npublisher_stated_in_document: maybe\n": "must be true or false",
     }
     for content, message in cases.items():
         meta.write_text(content, encoding="utf-8")

@@ -104,6 +104,13 @@ PREFIXES: dict[str, str] = {
 }
 
 
+# The properties of a source document's metadata that source.yaml may mark as not stated by the
+# document (`<field>_stated_in_document: false`): field -> the property it is published as.
+DOCUMENT_FIELDS: dict[str, URIRef] = {
+    "title": DCTERMS.title, "author": DCTERMS.creator, "publisher": DCTERMS.publisher,
+    "date": DCTERMS.issued,
+}
+
 # Prefixes for showing IRIs to people (reports, pages): the data's prefixes plus ``lps:``.
 DISPLAY_PREFIXES: dict[str, str] = {**PREFIXES, "lps": str(LPS)}
 

@@ -146,8 +146,10 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @click.option("--id", "source_id", required=True,
               help="The document's id, a slug such as agency-report-2024-03-01.")
 @click.option("--title", required=True, help="The document's title.")
-@click.option("--title-not-stated", is_flag=True,
-              help="The document states no title: --title is a descriptive one you give.")
+@click.option("--not-stated", "not_stated", multiple=True,
+              type=click.Choice(["title", "author", "publisher", "date"]),
+              help="The document does not state this field: the value you give comes from "
+                   "elsewhere (say where in source.yaml's <field>_note). Repeatable.")
 @click.option("--author", "authors", multiple=True,
               help="Entity id of who wrote or issued it, if stated (repeatable).")
 @click.option("--publisher", help="Entity id of the publisher.")
@@ -163,7 +165,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 @handle_errors
 def new_source(ctx: click.Context, text_file: Path, source_id: str, title: str,
-               title_not_stated: bool, authors: tuple[str, ...], publisher: str | None,
+               not_stated: tuple[str, ...], authors: tuple[str, ...], publisher: str | None,
                date: str | None, url: str | None, retrieved: str | None, licence: str | None,
                excerpt: str | None, language: str, segmentation: str) -> None:
     """Register FILE as a new document and write its curation worksheet (suggestions only).
@@ -176,7 +178,7 @@ def new_source(ctx: click.Context, text_file: Path, source_id: str, title: str,
     from lodpub.curate.newsource import create
 
     meta = {"id": source_id, "title": title,
-            "title_stated_in_document": False if title_not_stated else None,
+            **{f"{field}_stated_in_document": False for field in not_stated},
             "author": list(authors), "publisher": publisher, "date": date, "url": url,
             "retrieved": retrieved, "license": licence, "complete": excerpt is None,
             "excerpt_note": excerpt, "language": language, "segmentation": segmentation}

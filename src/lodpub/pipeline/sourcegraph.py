@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from rdflib import Graph, Literal, URIRef
 
 from lodpub.errors import QuoteError
-from lodpub.namespaces import DCTERMS, ID, LPO, RDF, RDFS, SKOS, SOURCE, XSD, sentence_iri
+from lodpub.namespaces import (DCTERMS, DOCUMENT_FIELDS, ID, LPO, RDF, RDFS, SKOS, SOURCE, XSD,
+                               sentence_iri)
 from lodpub.pipeline.literals import literal
 from lodpub.pipeline.records import NotEncoded
 from lodpub.pipeline.sources import Source
@@ -28,14 +29,12 @@ def _metadata(graph: Graph, doc: URIRef, source: Source) -> None:
     graph.add((doc, DCTERMS.title, title))
     if not source.complete:
         graph.add((doc, RDF.type, LPO.Excerpt))
-    if meta.get("title_stated_in_document") is False:
+    for field in source.not_stated:
+        graph.add((doc, LPO.notStatedInDocument, DOCUMENT_FIELDS[field]))
         graph.add((doc, SKOS.editorialNote, Literal(
-            "The title is descriptive, given by the curators: the document states none.",
-            lang="en")))
-    if meta.get("date_stated_in_document") is False:
-        graph.add((doc, SKOS.editorialNote, Literal(
-            "The date is not stated in the stored text; it comes from other sources (see the "
-            "note on the date).", lang="en")))
+            "The title is descriptive, given by the curators: the document states none."
+            if field == "title" else f"The {field} is not stated in the stored text; it comes "
+            f"from other sources (see the note on the {field}).", lang="en")))
     for key, topic in NOTES:
         if meta.get(key):
             graph.add((doc, SKOS.editorialNote, Literal(f"{topic}: {meta[key]}", lang="en")))

@@ -22,11 +22,12 @@ from typing import Any
 import yaml
 
 from lodpub.errors import SourceError
+from lodpub.namespaces import DOCUMENT_FIELDS
 from lodpub.pipeline.literals import DATE_TYPES
 from lodpub.pipeline.sentences import HEADING_MARK, SEGMENTATIONS, Sentence, split_sentences
 
-__all__ = ["HEADING_MARK", "Sentence", "Source", "load_source", "load_sources",
-           "source_folders", "split_sentences", "check_metadata"]
+__all__ = ["HEADING_MARK", "STATABLE_FIELDS", "Sentence", "Source", "load_source",
+           "load_sources", "source_folders", "split_sentences", "check_metadata"]
 
 SOURCES_DIR = "sources"
 TEXT_FILE = "text.txt"
@@ -35,12 +36,16 @@ RECORDS_FILE = "records.yaml"
 RECORDS_DIR = "records"
 NOT_ENCODED_FILE = "not-encoded.yaml"
 SUGGESTIONS_FILE = "suggestions.yaml"
+# Metadata a document may not state itself: source.yaml then says `<field>_stated_in_document:
+# false` and, in `<field>_note`, where the value comes from.
+STATABLE_FIELDS = tuple(DOCUMENT_FIELDS)
 # Every key source.yaml may have; `notes` holds the curator's free-form notes (not published).
 META_KEYS = (
-    "id", "title", "title_stated_in_document", "title_note", "author", "author_note",
-    "publisher", "publisher_note", "date", "date_stated_in_document", "date_note", "url",
-    "retrieved", "license", "license_note", "complete", "excerpt_note", "layout_note",
-    "language", "description", "segmentation", "joins", "derived", "notes",
+    "id", "title", "title_stated_in_document", "title_note", "author",
+    "author_stated_in_document", "author_note", "publisher", "publisher_stated_in_document",
+    "publisher_note", "date", "date_stated_in_document", "date_note", "url", "retrieved",
+    "license", "license_note", "complete", "excerpt_note", "layout_note", "language",
+    "description", "segmentation", "joins", "derived", "notes",
 )
 OLD_LAYOUT = ("records", "not-encoded.yaml")  # data/records/, data/not-encoded.yaml (before 0.2)
 
@@ -64,6 +69,12 @@ class Source:
     def authors(self) -> tuple[str, ...]:
         """Entity ids of who wrote or issued the document (dct:creator): claims default to them."""
         return _ids(self.meta.get("author"))
+
+    @property
+    def not_stated(self) -> tuple[str, ...]:
+        """The fields of STATABLE_FIELDS the document does not state (their value is sourced)."""
+        return tuple(f for f in STATABLE_FIELDS
+                     if self.meta.get(f"{f}_stated_in_document") is False)
 
     @property
     def complete(self) -> bool:
@@ -123,9 +134,14 @@ def check_metadata(meta: Mapping[str, Any], folder_id: str, where: str) -> None:
         if key in meta and not any(p.match(str(meta[key])) for p, _ in DATE_TYPES):
             raise SourceError(f"{where}: {key} {meta[key]!r} is not YYYY, YYYY-MM or YYYY-MM-DD "
                               "(quote it in YAML: \"2024-09-27\")")
-    for key in ("complete", "title_stated_in_document", "date_stated_in_document"):
+    for key in ("complete", *(f"{f}_stated_in_document" for f in STATABLE_FIELDS)):
         if key in meta and not isinstance(meta[key], bool):
             raise SourceError(f"{where}: {key} must be true or false")
+    for field in STATABLE_FIELDS:
+        if meta.get(f"{field}_stated_in_document") is False and not meta.get(field):
+            raise SourceError(f"{where}: {field}_stated_in_document is false but there is no "
+                              f"`{field}:`; give the value and say where it comes from in "
+                              f"`{field}_note:`, or drop the flag")
     if meta.get("complete") is False and not meta.get("excerpt_note"):
         raise SourceError(f"{where}: an excerpt (complete: false) needs an `excerpt_note:` saying "
                           "what is there and what is missing")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal
 
-from lodpub.namespaces import DCTERMS, GRAPH_CLAIMS, GRAPH_FACTS, LPO, LPV
+from lodpub.namespaces import DCTERMS, DOCUMENT_FIELDS, GRAPH_CLAIMS, GRAPH_FACTS, LPO, LPV
 from lodpub.web.views.labels import Labels, TermView
 
 PREFIXES = f"""PREFIX lpo: <{LPO}>
@@ -34,6 +34,9 @@ WHERE {{
 
 CREATORS_QUERY = PREFIXES + f"""SELECT ?doc ?creator WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{
   ?doc a lpo:SourceDocument ; dct:creator ?creator }} }} ORDER BY ?doc ?creator"""
+
+NOT_STATED_QUERY = PREFIXES + f"""SELECT ?doc ?property WHERE {{ GRAPH <{GRAPH_CLAIMS}> {{
+  ?doc a lpo:SourceDocument ; lpo:notStatedInDocument ?property }} }}"""
 
 DISAGREEMENTS_QUERY = PREFIXES + f"""SELECT ?d (COUNT(DISTINCT ?doc) AS ?documents) WHERE {{
   GRAPH <{GRAPH_CLAIMS}> {{ ?d a lpo:Disagreement ; lpo:position/prov:wasDerivedFrom ?doc }}
@@ -58,6 +61,12 @@ class DocumentView:
     sentences: int = 0
     claims: int = 0
     creators: list[TermView] = field(default_factory=list)
+    # IRIs of the metadata properties (dct:issued, ...) whose value the document does not state
+    not_stated: set[str] = field(default_factory=set)
+
+    def states(self, name: str) -> bool:
+        """Whether the document itself states its ``name`` (a key of DOCUMENT_FIELDS)."""
+        return str(DOCUMENT_FIELDS[name]) not in self.not_stated
 
 
 def documents(store, labels: Labels) -> list[DocumentView]:
@@ -73,6 +82,9 @@ def documents(store, labels: Labels) -> list[DocumentView]:
     for row in store.select(CREATORS_QUERY):
         if str(row["doc"]) in found:
             found[str(row["doc"])].creators.append(labels.view(row["creator"]))
+    for row in store.select(NOT_STATED_QUERY):
+        if str(row["doc"]) in found:
+            found[str(row["doc"])].not_stated.add(str(row["property"]))
     return list(found.values())
 
 
