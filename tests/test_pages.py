@@ -14,6 +14,7 @@ from lodpub.web.views.vizdata import network
 from support.html import Links
 from support.releases import HOSTILE, write_data_file
 from support.servers import make_app
+from support.waiting import wait_for
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -360,3 +361,34 @@ def test_query_page_still_links_web_iris(real_client):
     query = 'SELECT ?x WHERE { BIND(<https://www.wikidata.org/wiki/Q796> AS ?x) }'
     html = real_client.get("/query", query_string={"query": query}).get_data(as_text=True)
     assert 'href="https://www.wikidata.org/wiki/Q796"' in html
+
+
+def test_pages_shared_data_is_built_once_while_others_wait():
+    import threading
+
+    from lodpub.web.publication import Publication
+
+    pub = Publication(settings=None, release=None, store=None)  # memo needs neither
+    calls: list[int] = []
+    release = threading.Event()
+
+    def build() -> list[int]:
+        calls.append(1)
+        release.wait(60)
+        return calls
+
+    results: list = []
+    first = threading.Thread(target=lambda: results.append(pub.memo("labels", build)))
+    first.start()
+    wait_for(lambda: calls)
+    others = [threading.Thread(target=lambda: results.append(pub.memo("labels", build)))
+              for _ in range(7)]
+    for thread in others:
+        thread.start()
+    for thread in others:
+        thread.join(0.2)  # they wait for the first build (each would add a call if it built)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(60)
+    assert len(calls) == 1 and len(results) == 8
+    assert all(r is results[0] for r in results)

@@ -113,6 +113,15 @@ def test_serve_a_client_leaving_mid_stream_costs_nothing(served):
         assert query(served, SIMPLE + f" # after {i}").status_code == 200
 
 
+def test_serve_each_worker_reads_what_pages_share_before_a_visitor_asks(served):
+    def warmed() -> set[int]:
+        return {int(line.split("process ", 1)[1].split(":", 1)[0])
+                for line in served.log_text().splitlines()
+                if "the pages' shared data is ready" in line}
+
+    wait_for(lambda: workers(served) <= warmed())
+
+
 def test_serve_workers_have_no_network(served):
     canary = Canary()
     try:

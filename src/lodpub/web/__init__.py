@@ -10,11 +10,15 @@ answer cache (``web.http.answercache``) sits in front of the app when it is turn
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Flask, Response, request
 
+from lodpub.errors import LodpubError
 from lodpub.query.remote import store_for
 from lodpub.query.store import Store
 from lodpub.release import Release
@@ -22,7 +26,10 @@ from lodpub.settings import Settings
 from lodpub.web import downloads, health, openapi, pages, reconcile, resources, sparql
 from lodpub.web.http.answercache import AnswerCache, AnswerCacheMiddleware
 from lodpub.web.http.errors import install_error_handlers
-from lodpub.web.publication import EXTENSION, Publication
+from lodpub.web.http.site import label_table
+from lodpub.web.publication import EXTENSION, Publication, publication
+
+log = logging.getLogger(__name__)
 
 BLUEPRINTS = (sparql, downloads, openapi, resources, pages, reconcile, health)
 
@@ -77,3 +84,22 @@ def create_app(settings: Settings, *, release: Release | None = None,
         app.wsgi_app = AnswerCacheMiddleware(  # type: ignore[method-assign]
             app.wsgi_app, cache, pub.version, settings.max_query_bytes)
     return app
+
+
+def warm_up(app: Flask) -> None:
+    """Read what every page shares (the labels, the triples per graph) before a visitor needs it.
+
+    On a large release this takes seconds; ``lodpub serve`` runs it in each worker as it starts,
+    so the first visitors do not all wait for it (and build it side by side). An error here is
+    left for the first page to meet and report.
+    """
+    started = time.monotonic()
+    with app.app_context():
+        try:
+            found = len(label_table())
+            publication().graph_counts()
+        except LodpubError as exc:
+            log.info("process %s: reading the pages' shared data stopped: %s", os.getpid(), exc)
+            return
+    log.info("process %s: the pages' shared data is ready (%d labels, %.1f s)", os.getpid(),
+             found, time.monotonic() - started)

@@ -40,6 +40,7 @@ class Publication:
     verified: dict[str, list[int]] = field(default_factory=dict)  # release files as checked
     _memo: dict = field(default_factory=dict, repr=False)
     _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _building: dict = field(default_factory=dict, repr=False)  # key -> lock held while built
 
     @cached_property
     def version(self) -> str:
@@ -59,13 +60,22 @@ class Publication:
         return tuple(str(g) for g in DEFAULT_GRAPHS) if self.release is not None else ()
 
     def memo(self, name: str, build: Callable[[], T], *, site: str | None = None) -> T:
-        """The value ``build()`` gave for ``name`` on this release (and ``site`` root)."""
+        """The value ``build()`` gave for ``name`` on this release (and ``site`` root).
+
+        One caller builds it; others asking meanwhile wait for that value rather than build it
+        beside it (on a large release the labels take seconds). If the build fails, the next
+        caller tries again.
+        """
         key = (name, site)
         found = self._memo.get(key, _MISSING)
-        if found is _MISSING:
-            found = build()
-            with self._memo_lock:
-                found = self._memo.setdefault(key, found)
+        if found is not _MISSING:
+            return found
+        with self._memo_lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            found = self._memo.get(key, _MISSING)
+            if found is _MISSING:
+                found = self._memo[key] = build()
         return found
 
     def released_at(self) -> datetime | None:

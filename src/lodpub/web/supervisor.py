@@ -301,7 +301,7 @@ def worker_process(settings: Settings, release: Release | None, data_files,
     Over a remote engine (``files`` None: the ``store`` setting) the worker keeps the network,
     which is how it reaches the engine, and ``create_app`` opens the ``RemoteStore``.
     """
-    from lodpub.web import create_app
+    from lodpub.web import create_app, warm_up
     from lodpub.web.http.wsgi_server import make_server
 
     lifecycle = Lifecycle()
@@ -322,6 +322,7 @@ def worker_process(settings: Settings, release: Release | None, data_files,
     server = make_server(lifecycle.wrap(app), sockets=[sock], threads=settings.threads)
     lifecycle.server = server
     log.info("worker %s (pid %s) ready; network isolation: %s", slot, os.getpid(), protection)
+    threading.Thread(target=warm_up, args=(app,), daemon=True, name="lodpub-warm").start()
     server.run()
     return 0
 

@@ -76,7 +76,12 @@ def local_url(iri: str) -> str:
     return links().local_url(iri)
 
 
+def label_table() -> dict[str, str]:
+    """Every label of the served release, read once per release (``Publication.memo``)."""
+    pub = publication()
+    return pub.memo("labels", lambda: load_labels(pub.store))
+
+
 def labels() -> Labels:
     """Labels of the served release, linking to this request's site."""
-    pub = publication()
-    return Labels(pub.memo("labels", lambda: load_labels(pub.store)), links())
+    return Labels(label_table(), links())
