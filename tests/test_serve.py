@@ -113,6 +113,19 @@ def test_serve_a_client_leaving_mid_stream_costs_nothing(served):
         assert query(served, SIMPLE + f" # after {i}").status_code == 200
 
 
+def test_serve_a_lone_worker_that_ends_is_replaced(big):
+    """With every worker gone at once (here the only one), the server waits for the replacement;
+    it once stopped with 'No child processes' instead."""
+    server = start(big, "--data", str(big / "big.nt"), query_timeout=1, workers=1, threads=4)
+    try:
+        assert query(server, CROSS).status_code == 503
+        wait_for(lambda: "ended (exit code 0); replacing it" in server.log_text())
+        assert query(server, SIMPLE).status_code == 200
+        assert server.process.poll() is None, server.log_text()
+    finally:
+        assert server.stop() == 0
+
+
 def test_serve_each_worker_reads_what_pages_share_before_a_visitor_asks(served):
     def warmed() -> set[int]:
         return {int(line.split("process ", 1)[1].split(":", 1)[0])

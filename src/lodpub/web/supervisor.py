@@ -23,6 +23,7 @@ stops the workers gracefully, then the supervisor.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -44,6 +45,9 @@ QUIET = 0.5  # seconds without a byte after which an open connection holds no re
 ROLL_PAUSE = 2.0  # seconds between replacing one worker and retiring the next
 PAUSES = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 log = logging.getLogger(__name__)
+
+# The data state of workers started while the in-memory copy loads (``/health`` engine.data).
+LOADING = "on disk, loading into memory"
 
 
 class Lifecycle:
@@ -201,7 +205,7 @@ class Supervisor:
         """Where new workers find the data (``/health`` reports it as ``engine.data``)."""
         if self.memory_store is not None:
             return "in memory"
-        return "on disk, loading into memory" if self.loading else "on disk"
+        return LOADING if self.loading else "on disk"
 
     def _load(self) -> None:
         """Load the in-memory copy while the workers serve from disk (a thread of its own)."""
@@ -250,7 +254,7 @@ class Supervisor:
     def _watch(self, sock: socket.socket) -> None:
         due: dict[int, float] = {}  # slot: when to start its replacement
         while not self.stopping:
-            pid, status = os.waitpid(-1, os.WNOHANG)
+            pid, status = _reap()
             if pid:
                 self._ended(pid, status, due)
                 continue
@@ -282,14 +286,15 @@ class Supervisor:
             _signal(pid, signal.SIGTERM)
         end = time.monotonic() + DOOMED_GRACE["shutdown"] + 5
         while self.children and time.monotonic() < end:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            pid, _ = _reap()
             if pid:
                 self.children.pop(pid, None)
             else:
                 time.sleep(0.05)
         for pid in list(self.children):
             _signal(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
         self.children.clear()
 
 
@@ -322,7 +327,8 @@ def worker_process(settings: Settings, release: Release | None, data_files,
     server = make_server(lifecycle.wrap(app), sockets=[sock], threads=settings.threads)
     lifecycle.server = server
     log.info("worker %s (pid %s) ready; network isolation: %s", slot, os.getpid(), protection)
-    threading.Thread(target=warm_up, args=(app,), daemon=True, name="lodpub-warm").start()
+    if data_state != LOADING:  # else the worker is replaced by one with the data in memory
+        threading.Thread(target=warm_up, args=(app,), daemon=True, name="lodpub-warm").start()
     server.run()
     return 0
 
@@ -363,6 +369,15 @@ def _listen(host: str, port: int) -> socket.socket:
     sock.listen(1024)
     sock.set_inheritable(True)
     return sock
+
+
+def _reap() -> tuple[int, int]:
+    """(pid, status) of a child that ended, else (0, 0), also when no child is left (every
+    worker ended at once, before its replacement starts)."""
+    try:
+        return os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return 0, 0
 
 
 def _signal(pid: int, sig: int) -> None:
