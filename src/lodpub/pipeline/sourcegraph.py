@@ -10,8 +10,18 @@ from collections.abc import Mapping, Sequence
 from rdflib import Graph, Literal, URIRef
 
 from lodpub.errors import QuoteError
-from lodpub.namespaces import (DCTERMS, DOCUMENT_FIELDS, ID, LPO, RDF, RDFS, SKOS, SOURCE, XSD,
-                               sentence_iri)
+from lodpub.namespaces import (
+    DCTERMS,
+    DOCUMENT_FIELDS,
+    ID,
+    LPO,
+    RDF,
+    RDFS,
+    SKOS,
+    SOURCE,
+    XSD,
+    sentence_iri,
+)
 from lodpub.pipeline.literals import literal
 from lodpub.pipeline.records import NotEncoded
 from lodpub.pipeline.sources import Source

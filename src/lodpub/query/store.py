@@ -44,6 +44,11 @@ from lodpub.release import Release
 from lodpub.settings import Settings
 from lodpub.terms import from_sparql_json
 
+# The time limit of the queries lodpub itself asks once per release (labels, counts, the
+# reconciliation index): their cost grows with the data, not with what a client asks, and a
+# stopped query costs its worker (a runaway engine thread cannot be stopped otherwise).
+RELEASE_QUERY_TIMEOUT = 60.0
+
 # each pool worker holds its own copy (nothing is shared between spawned processes) and loads it
 # again when it is replaced, so the pool copies less into memory than lodpub serve's workers
 POOL_MEMORY_MAX_QUADS = 500_000

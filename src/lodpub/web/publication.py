@@ -21,7 +21,7 @@ from typing import TypeVar
 from flask import current_app
 
 from lodpub.namespaces import DEFAULT_GRAPHS
-from lodpub.query.store import Store
+from lodpub.query.store import RELEASE_QUERY_TIMEOUT, Store
 from lodpub.release import Release
 from lodpub.settings import Settings
 
@@ -92,10 +92,12 @@ class Publication:
     def _count_graphs(self) -> dict[str | None, int]:
         counts: dict[str | None, int] = {}
         rows = self.store.select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", timeout=60)
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            timeout=RELEASE_QUERY_TIMEOUT)
         for row in rows:
             counts[str(row["g"])] = int(row["n"])
-        total = self.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=60)
+        total = self.store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                                  timeout=RELEASE_QUERY_TIMEOUT)
         counts[None] = int(total[0]["n"])
         return counts
 

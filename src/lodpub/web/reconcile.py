@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -23,6 +22,7 @@ from lodpub import __version__
 from lodpub.curate.entity_index import Index, load_index
 from lodpub.errors import BadRequest, NotFound, PayloadTooLarge
 from lodpub.namespaces import ID, LPO
+from lodpub.query.store import RELEASE_QUERY_TIMEOUT
 from lodpub.web.http.site import persistent_or_site
 from lodpub.web.publication import publication
 
@@ -55,7 +55,6 @@ EXTEND_SCHEMA = {  # a data extension query
             "type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}},
     },
 }
-_LOCK = threading.Lock()
 
 _json = {"200": {"description": "JSON (or JSONP with callback=)"},
          "400": {"description": "a malformed parameter; the error says which"}}
@@ -113,9 +112,8 @@ OPENAPI = {
 def index() -> Index:
     """The reconciliation index of the served release, built once per version."""
     pub = publication()
-    with _LOCK:  # built by one request; the others wait for it rather than build it again
-        return pub.memo("reconcile-index", lambda: load_index(
-            lambda q: pub.store.select(q, timeout=60)))
+    return pub.memo("reconcile-index", lambda: load_index(
+        lambda q: pub.store.select(q, timeout=RELEASE_QUERY_TIMEOUT)))
 
 
 def _reply(payload: Any) -> Response:
