@@ -41,10 +41,9 @@ def _metadata(graph: Graph, doc: URIRef, source: Source) -> None:
         graph.add((doc, RDF.type, LPO.Excerpt))
     for field in source.not_stated:
         graph.add((doc, LPO.notStatedInDocument, DOCUMENT_FIELDS[field]))
+        see = f" (see the note on the {field})" if meta.get(f"{field}_note") else ""
         graph.add((doc, SKOS.editorialNote, Literal(
-            "The title is descriptive, given by the curators: the document states none."
-            if field == "title" else f"The {field} is not stated in the stored text; it comes "
-            f"from other sources (see the note on the {field}).", lang="en")))
+            f"The {field} is not stated in the document{see}.", lang="en")))
     for key, topic in NOTES:
         if meta.get(key):
             graph.add((doc, SKOS.editorialNote, Literal(f"{topic}: {meta[key]}", lang="en")))

@@ -49,6 +49,8 @@ COMMON_LABELS = {
     "skos:relatedMatch": "related match", "dct:title": "title", "dct:description": "description",
     "dct:publisher": "publisher", "dct:language": "language", "dct:license": "licence",
     "dct:source": "source", "dct:isPartOf": "part of", "dct:created": "created",
+    "dct:creator": "creator", "dct:issued": "issued", "dct:rights": "rights",
+    "skos:editorialNote": "editorial note",
     "dct:modified": "modified", "prov:wasDerivedFrom": "derived from",
     "prov:wasAttributedTo": "attributed to", "org:member": "member",
     "org:organization": "organization",
