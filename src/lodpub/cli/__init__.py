@@ -18,6 +18,7 @@ import click
 
 from lodpub import __version__
 from lodpub.errors import LodpubError, ValidationFailed
+from lodpub.namespaces import DOCUMENT_FIELDS
 from lodpub.settings import Settings, load_settings
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_ERROR = 0, 1, 2
@@ -147,7 +148,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
               help="The document's id, a slug such as agency-report-2024-03-01.")
 @click.option("--title", required=True, help="The document's title.")
 @click.option("--not-stated", "not_stated", multiple=True,
-              type=click.Choice(["title", "author", "publisher", "date"]),
+              type=click.Choice(list(DOCUMENT_FIELDS)),
               help="The document does not state this field: the value you give comes from "
                    "elsewhere (say where in source.yaml's <field>_note). Repeatable.")
 @click.option("--author", "authors", multiple=True,
