@@ -26,8 +26,8 @@ from lodpub.namespaces import DOCUMENT_FIELDS
 from lodpub.pipeline.literals import DATE_TYPES
 from lodpub.pipeline.sentences import HEADING_MARK, SEGMENTATIONS, Sentence, split_sentences
 
-__all__ = ["HEADING_MARK", "STATABLE_FIELDS", "Sentence", "Source", "load_source",
-           "load_sources", "source_folders", "split_sentences", "check_metadata"]
+__all__ = ["HEADING_MARK", "Sentence", "Source", "load_source", "load_sources",
+           "source_folders", "split_sentences", "check_metadata"]
 
 SOURCES_DIR = "sources"
 TEXT_FILE = "text.txt"
@@ -36,9 +36,6 @@ RECORDS_FILE = "records.yaml"
 RECORDS_DIR = "records"
 NOT_ENCODED_FILE = "not-encoded.yaml"
 SUGGESTIONS_FILE = "suggestions.yaml"
-# Metadata a document may not state itself: source.yaml then says `<field>_stated_in_document:
-# false` and, in `<field>_note`, where the value comes from.
-STATABLE_FIELDS = tuple(DOCUMENT_FIELDS)
 # Every key source.yaml may have; `notes` holds the curator's free-form notes (not published).
 META_KEYS = (
     "id", "title", "title_stated_in_document", "title_note", "author",
@@ -72,8 +69,9 @@ class Source:
 
     @property
     def not_stated(self) -> tuple[str, ...]:
-        """The fields of STATABLE_FIELDS the document does not state (their value is sourced)."""
-        return tuple(f for f in STATABLE_FIELDS
+        """The fields of ``DOCUMENT_FIELDS`` the document does not state: source.yaml says
+        ``<field>_stated_in_document: false`` and, in ``<field>_note``, where the value is from."""
+        return tuple(f for f in DOCUMENT_FIELDS
                      if self.meta.get(f"{f}_stated_in_document") is False)
 
     @property
@@ -134,10 +132,10 @@ def check_metadata(meta: Mapping[str, Any], folder_id: str, where: str) -> None:
         if key in meta and not any(p.match(str(meta[key])) for p, _ in DATE_TYPES):
             raise SourceError(f"{where}: {key} {meta[key]!r} is not YYYY, YYYY-MM or YYYY-MM-DD "
                               "(quote it in YAML: \"2024-09-27\")")
-    for key in ("complete", *(f"{f}_stated_in_document" for f in STATABLE_FIELDS)):
+    for key in ("complete", *(f"{f}_stated_in_document" for f in DOCUMENT_FIELDS)):
         if key in meta and not isinstance(meta[key], bool):
             raise SourceError(f"{where}: {key} must be true or false")
-    for field in STATABLE_FIELDS:
+    for field in DOCUMENT_FIELDS:
         if meta.get(f"{field}_stated_in_document") is False and not meta.get(field):
             raise SourceError(f"{where}: {field}_stated_in_document is false but there is no "
                               f"`{field}:`; give the value and say where it comes from in "
